@@ -170,19 +170,28 @@ class PatientRecord(_Item):
                 raise RecordError(f"results[{i}].test", f"unknown test {result.test!r}")
             qualitative = test.unit == "qualitative"
             if isinstance(result.value, str) != qualitative:
-                want = "positive/negative/normal/abnormal" if qualitative else f"a number in {test.unit}"
+                want = (
+                    "positive/negative/normal/abnormal"
+                    if qualitative
+                    else f"a number in {test.unit}"
+                )
                 raise RecordError(f"results[{i}].value", f"{result.test} takes {want}")
             if result.unit is not None and result.unit != test.unit:
                 raise RecordError(
-                    f"results[{i}].unit", f"{result.test} is recorded in {test.unit!r}, not {result.unit!r}"
+                    f"results[{i}].unit",
+                    f"{result.test} is recorded in {test.unit!r}, not {result.unit!r}",
                 )
         for i, course in enumerate(self.courses):
             if course.stop is not None and course.stop < course.start:
                 raise RecordError(f"courses[{i}].stop", "course stops before it starts")
-            if course.regimen is not None and course.regimen not in catalog.drug(course.drug).regimen_ids:
+            if (
+                course.regimen is not None
+                and course.regimen not in catalog.drug(course.drug).regimen_ids
+            ):
                 known = ", ".join(catalog.drug(course.drug).regimen_ids)
                 raise RecordError(
-                    f"courses[{i}].regimen", f"unknown regimen {course.regimen!r} for {course.drug}; use {known}"
+                    f"courses[{i}].regimen",
+                    f"unknown regimen {course.regimen!r} for {course.drug}; use {known}",
                 )
         for i, condition in enumerate(self.conditions):
             if condition.resolved is not None and condition.resolved < condition.date:
@@ -190,7 +199,21 @@ class PatientRecord(_Item):
         if self.birth_date is not None:
             for i, adm in enumerate(self.administrations):
                 if adm.date < self.birth_date:
-                    raise RecordError(f"administrations[{i}].date", "before the patient's birth date")
+                    raise RecordError(
+                        f"administrations[{i}].date", "before the patient's birth date"
+                    )
+
+    def as_of(self, day: date) -> PatientRecord:
+        """The record as it stood before `day`: administrations on or after it are left out.
+
+        Readiness for an infusion on `day` must not count that infusion (or later ones) as history.
+        """
+        kept = tuple(a for a in self.administrations if a.date < day)
+        if len(kept) == len(self.administrations):
+            return self
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data["administrations"] = kept
+        return PatientRecord.model_construct(**data)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_defaults=True)
@@ -204,7 +227,9 @@ class PatientRecord(_Item):
             by_drug.setdefault(adm.drug, []).append(adm)
         return {k: tuple(v) for k, v in by_drug.items()}
 
-    def administrations_of(self, drug: str, before: date | None = None) -> tuple[Administration, ...]:
+    def administrations_of(
+        self, drug: str, before: date | None = None
+    ) -> tuple[Administration, ...]:
         """Administrations of `drug`, oldest first, optionally only those strictly before a date."""
         given = self._administrations_by_drug.get(drug, ())
         if before is None:

@@ -89,7 +89,9 @@ def default_catalog() -> Catalog:
     return load_catalog()
 
 
-def _walk(value: Any, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+def _walk(
+    value: Any, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     yield loc, value
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
@@ -115,8 +117,13 @@ def _check_references(
             if test_id not in tests:
                 raise CatalogError(file, f"{group}[{i}].test", f"unknown test id {test_id!r}")
             for j, threshold in enumerate(getattr(item, "thresholds", ())):
-                _check_unit(tests[test_id], threshold.value, threshold.unit, file,
-                            f"{group}[{i}].thresholds[{j}]")
+                _check_unit(
+                    tests[test_id],
+                    threshold.value,
+                    threshold.unit,
+                    file,
+                    f"{group}[{i}].thresholds[{j}]",
+                )
 
 
 def _check_unit(test: TestDef, value: object, unit: str | None, file: str, field: str) -> None:
@@ -125,4 +132,6 @@ def _check_unit(test: TestDef, value: object, unit: str | None, file: str, field
         kind = "a qualitative value" if qualitative else f"a number in {test.unit}"
         raise CatalogError(file, f"{field}.value", f"{test.name} takes {kind}")
     if not qualitative and unit != test.unit:
-        raise CatalogError(file, f"{field}.unit", f"must be {test.unit!r} for {test.name}, not {unit!r}")
+        raise CatalogError(
+            file, f"{field}.unit", f"must be {test.unit!r} for {test.name}, not {unit!r}"
+        )

@@ -39,7 +39,9 @@ class Source(Strict):
     @model_validator(mode="after")
     def _needs_citation(self) -> Source:
         if self.confidence not in ("convention", "policy") and not self.cites:
-            raise ValueError(f"source {self.ref!r} with confidence {self.confidence} must cite documents")
+            raise ValueError(
+                f"source {self.ref!r} with confidence {self.confidence} must cite documents"
+            )
         return self
 
     def __str__(self) -> str:
@@ -237,7 +239,9 @@ When = Literal["first_infusion", "course_start", "every_infusion"]
 class Threshold(Sourced):
     op: Comparison
     value: float | Qualitative
-    unit: str | None = Field(default=None, description="unit of a numeric value; must be the test's")
+    unit: str | None = Field(
+        default=None, description="unit of a numeric value; must be the test's"
+    )
     severity: Severity
     message: str
     relative_to_baseline: bool = Field(
@@ -423,5 +427,3 @@ class Drug(Strict):
     @property
     def requirements(self) -> tuple[Requirement, ...]:
         return self.baseline + self.per_infusion
-
-
