@@ -204,7 +204,7 @@ def estimate(
             "The source page shows this cell once as 6/1,000 and once as 12/1,000; 6/1,000 "
             "(consistent with other published tables) is used."
         )
-    if use_index and index is not None and index <= INDEX_CUTOFF and months >= 24:
+    if use_index and index is not None and index <= INDEX_CUTOFF and months > 24:
         notes.append(
             "With an index ≤1.5, retest anti-JCV every 6 months after 24 months of exposure."
         )

@@ -57,7 +57,7 @@ def _validate(model: type[M], data: Any, file: str, prefix: str = "") -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = format_loc((prefix,) + tuple(err["loc"]) if prefix else tuple(err["loc"]))
+        field = format_loc((prefix, *tuple(err["loc"])) if prefix else tuple(err["loc"]))
         raise CatalogError(file, field, err["msg"]) from exc
 
 
