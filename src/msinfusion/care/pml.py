@@ -22,6 +22,12 @@ Band = Literal["1-24", "25-48", "49-72"]
 
 NATALIZUMAB_DRUGS = ("natalizumab", "natalizumab-sztn")
 ANTI_JCV_TEST = "anti_jcv_index"
+ANTI_JCV_STATUS_TEST = "anti_jcv"
+# STRATIFY JCV DxSelect reading of the index: < 0.20 negative, > 0.40 positive, in between
+# indeterminate (confirmation assay needed). Not in the retrieved sources: background knowledge of
+# the assay's labelling, so an inferred status is always flagged as unverified.
+STRATIFY_NEGATIVE_BELOW = 0.20
+STRATIFY_POSITIVE_ABOVE = 0.40
 LAST_MONTH_WITH_DATA = 72
 INDEX_CUTOFF = 1.5  # facts.md 3.5 B: "index ≤1.5" / "index >1.5", STRATIFY JCV only (S27)
 
@@ -220,9 +226,10 @@ def estimate_for_record(record: PatientRecord, day: date) -> PmlEstimate:
     (convention 4). The anti-JCV status is the latest usable draw on or before `day`
     (convention 6: draws after IVIG / plasma exchange are skipped and flagged).
 
-    A numeric index alone does not give a status here: the fact base gives the index bands used
-    for positive patients (0.9/1.5, S27) but not the assay's negative/positive cut-off, so
-    the status must be recorded as a qualitative `positive`/`negative` result drawn the same day.
+    The status comes from an `anti_jcv` result (positive/negative) drawn the same day as the index.
+    A STRATIFY JCV index alone is read with the assay's 0.20/0.40 cut-offs, which are not in the
+    retrieved sources: the result is flagged `status_inferred_from_index` and says so. An index
+    from another assay gives no status.
     """
     infusions = [
         a for drug in NATALIZUMAB_DRUGS for a in record.administrations_of(drug) if a.date <= day
@@ -252,8 +259,8 @@ def estimate_for_record(record: PatientRecord, day: date) -> PmlEstimate:
     notes = []
     if "result_after_ivig_not_usable" in flags:
         notes.append(
-            "An anti-JCV result drawn within 6 months after IVIG is not usable (IVIG contains "
-            "antibodies); the previous usable result is used."
+            "An anti-JCV result drawn within 6 months after IVIG is not usable;"
+            " the previous usable result is used."
         )
     if "result_after_plasma_exchange_not_usable" in flags:
         notes.append(
@@ -289,13 +296,29 @@ def estimate_for_record(record: PatientRecord, day: date) -> PmlEstimate:
             f"No estimate: the anti-JCV results drawn on {drawn} disagree; check the record.",
             f"conflicting anti-JCV results of {drawn}",
         )
+    inferred = None
+    if not statuses and indexes and is_stratify_jcv(indexes[0].assay):
+        value = float(indexes[0].value)
+        if value > STRATIFY_POSITIVE_ABOVE:
+            inferred = "positive"
+        elif value < STRATIFY_NEGATIVE_BELOW:
+            inferred = "negative"
+        if inferred:
+            statuses = {inferred}
+            flags.append("status_inferred_from_index")
+            notes.append(
+                f"Anti-JCV {inferred} was inferred from the STRATIFY JCV index {value:g} "
+                f"(negative below {STRATIFY_NEGATIVE_BELOW:g}, positive above "
+                f"{STRATIFY_POSITIVE_ABOVE:g}); these cut-offs are unverified against the "
+                "assay's current labelling: record the laboratory's positive/negative result."
+            )
     if not statuses:
         shown = f"index {indexes[0].value:g}" if indexes else "no positive/negative result"
         return unknown(
             "anti_jcv_status_not_recorded",
             f"No estimate: the anti-JCV result of {drawn} gives {shown} but no positive/negative "
-            "status. The negative/positive cut-off of the index is not in the fact base, so it is "
-            "not inferred; record the laboratory's qualitative result.",
+            "status (an index from another assay, or a STRATIFY JCV index in the indeterminate "
+            "range 0.20-0.40, needs the laboratory's qualitative result).",
             f"anti-JCV {shown} of {drawn}, status not recorded",
         )
     status: AntiJcv = "positive" if "positive" in statuses else "negative"
@@ -321,7 +344,8 @@ def _latest_usable_draw(
     Returns the draw (or None) and the flags of newer draws that were skipped.
     """
     by_date: dict[date, list[Result]] = {}
-    for r in record.results_of(ANTI_JCV_TEST, on_or_before=day):
+    draws = record.results_of(ANTI_JCV_TEST, day) + record.results_of(ANTI_JCV_STATUS_TEST, day)
+    for r in draws:
         by_date.setdefault(r.date, []).append(r)
     skipped: list[str] = []
     for drawn in sorted(by_date, reverse=True):
