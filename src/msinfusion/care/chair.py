@@ -6,10 +6,9 @@ some infusions and come back after a reaction); this module picks the right row 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set
 from dataclasses import dataclass
 
-from msinfusion.care.record import Administration
 from msinfusion.knowledge.model import Drug
 
 
@@ -25,13 +24,11 @@ class ChairTime:
     source: str
 
 
-def chair_time(
-    drug: Drug, number: int, course_day: int, prior: Sequence[Administration]
-) -> ChairTime:
+def chair_time(drug: Drug, number: int, course_day: int, reactions: Set[str]) -> ChairTime:
     """Chair time for infusion `number` (1-based, all infusions of the drug) on `course_day`.
 
-    `prior` are the administrations before it; their reactions decide the observation extension and
-    eligibility for a shorter infusion.
+    `reactions` are those of the earlier administrations of the drug; they decide the observation
+    extension and eligibility for a shorter infusion.
     """
     infusion = drug.infusion
     row = next(
@@ -42,7 +39,6 @@ def chair_time(
         ),
         infusion.times[-1],
     )
-    reactions = {a.reaction for a in prior}
     observation = row.observation_minutes
     sources = [str(row.source)]
     extension = infusion.observation_after_reaction

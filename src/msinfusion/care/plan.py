@@ -181,6 +181,7 @@ def plan_infusions(
     )
     cumulative = cumulative_mg_per_m2(record, drug, per_m2) if limit else None
 
+    reactions = {a.reaction for a in all_given}
     walker = _Walker(regimen, history, start)
     infusions: list[PlannedInfusion] = []
     number = len(all_given)
@@ -188,8 +189,8 @@ def plan_infusions(
     for slot, previous in walker.future():
         if horizon is None:
             horizon = add_months(max(slot.due, today) if today else slot.due, 12)
-        if slot.due > horizon:
-            break
+        if slot.due > horizon and (until is not None or slot.dose_index == 0):
+            break  # the default horizon never cuts a course in two; an explicit `until` is exact
         number += 1
         step = slot.block.doses[slot.dose_index]
         dose = dose_for(step, record)
@@ -202,8 +203,7 @@ def plan_infusions(
                 )
                 break
             cumulative += dose.dose_mg_per_m2
-        prior = record.administrations_of(drug.id)
-        chair = chair_time(drug, number, slot.dose_index + 1, prior)
+        chair = chair_time(drug, number, slot.dose_index + 1, reactions)
         infusions.append(_planned(drug, slot, previous, number, dose, chair))
     if earlier_courses:
         notes.append(
@@ -306,7 +306,14 @@ class _Walker:
             block_slots: list[_Slot] = []
             for dose_index, step in enumerate(block.doses):
                 slot = self._slot(
-                    block_index, block, cycle, dose_index, step.day, block_slots, prev_block
+                    block_index,
+                    block,
+                    cycle,
+                    dose_index,
+                    step.day,
+                    block_slots,
+                    prev_block,
+                    not pending,
                 )
                 if pending and dose_index > 0 and pending[0].date - slot.due > INCOMPLETE_BLOCK_GAP:
                     self.notes.append(
@@ -333,7 +340,9 @@ class _Walker:
         day: int,
         block_slots: list[_Slot],
         prev_block: list[_Slot],
+        explain: bool,
     ) -> _Slot:
+        """The slot's due date; `explain` builds the sentence (skipped for past slots: speed)."""
         if dose_index > 0:
             first = block_slots[0]
             if block.consecutive_days:
@@ -341,11 +350,20 @@ class _Walker:
                 last_date = last.actual or last.due
                 gap = day - block.doses[dose_index - 1].day
                 due = last_date + timedelta(days=gap)
-                why = f"consecutive course day after {last_date.isoformat()} ({block.source.ref})"
+                why = (
+                    f"consecutive course day after {last_date.isoformat()} ({block.source.ref})"
+                    if explain
+                    else ""
+                )
             else:
                 first_date = first.actual or first.due
                 due = first_date + timedelta(days=day)
-                why = f"{day} days after dose 1 of this {block.id} dose ({first_date.isoformat()}; {block.source.ref})"
+                why = (
+                    f"{day} days after dose 1 of this {block.id} dose "
+                    f"({first_date.isoformat()}; {block.source.ref})"
+                    if explain
+                    else ""
+                )
             return _Slot(block_index, block, cycle, dose_index, due, why)
         if not prev_block:
             assert self.start is not None
@@ -364,6 +382,8 @@ class _Walker:
         elif block.counting == "reset_if_late" and actual > anchor_slot.due:
             how = f" (given late, so the schedule resets from it; it was due {anchor_slot.due.isoformat()})"
         due = block.interval.after(reference)
+        if not explain:
+            return _Slot(block_index, block, cycle, 0, due, "")
         prev_block_def = prev_block[0].block
         which = 1 if block.anchor == "previous_block_start" else len(prev_block)
         prev_label = prev_block_def.label.format(

@@ -282,7 +282,7 @@ def mosteller_bsa(height_cm: float, weight_kg: float) -> float:
     return math.sqrt(height_cm * weight_kg / 3600.0)
 
 
-_UNION_TAGS = {"float", "literal['positive','negative','normal','abnormal']", "date", "str", "bool"}
+_UNION_TAGS = {"float", "literal['positive','negative','normal','abnormal']"}
 
 
 def _plain(err: dict[str, Any]) -> str:
