@@ -80,25 +80,34 @@ def make_patient(i: int, today: date, rng: random.Random, catalog: Catalog) -> d
     course: dict[str, Any] = {"drug": drug_id, "start": start.isoformat()}
     if regimen:
         course["regimen"] = regimen
-    record = PatientRecord.from_dict(patient, catalog)
+    base = PatientRecord.from_dict(patient, catalog)
     adms: list[dict[str, Any]] = []
+    # Re-plan only after a late dose: doses on their due dates leave the plan unchanged.
     while True:
-        rec = record.model_copy(update={"administrations": ()}) if not adms else None
-        rec = PatientRecord.model_construct(
-            **{**dict(record), "administrations": tuple(_adm(a) for a in adms)}
-        ) if adms else rec
-        plan = plan_infusions(drug, start=start, record=rec, regimen_id=regimen,
-                              until=today + timedelta(days=400))
-        nxt = plan.next
-        if nxt is None or nxt.date >= today:
+        given = tuple(_adm(a) for a in adms)
+        record = PatientRecord.model_construct(**{**dict(base), "administrations": given})
+        plan = plan_infusions(drug, start=start, record=record, regimen_id=regimen, until=today)
+        past = [i for i in plan.infusions if i.date < today]
+        if not past:
             break
-        late = 0 if nxt.dose_in_block > 1 else rng.choice([0, 0, 0, 1, 2, 3, 7, 14, 35])
-        day = nxt.date + timedelta(days=late)
-        if day >= today:
+        late_at = None
+        for k, infusion in enumerate(past):
+            if infusion.dose_in_block == 1 and rng.random() < 0.08:
+                late_at = k
+                break
+        for k, infusion in enumerate(past[: (late_at + 1) if late_at is not None else None]):
+            delay = rng.choice([1, 2, 3, 7, 14, 35]) if k == late_at else 0
+            day = infusion.date + timedelta(days=delay)
+            if day >= today:
+                late_at = None
+                break
+            reaction = "mild" if rng.random() < 0.05 else "none"
+            dose = infusion.dose_mg or 20.0
+            adms.append(
+                {"drug": drug_id, "date": day.isoformat(), "dose_mg": dose, "reaction": reaction}
+            )
+        if late_at is None:
             break
-        dose = nxt.dose_mg or 20.0
-        reaction = "mild" if rng.random() < 0.05 else "none"
-        adms.append({"drug": drug_id, "date": day.isoformat(), "dose_mg": dose, "reaction": reaction})
     patient["administrations"] = adms
     if rng.random() < 0.05 and adms:
         course["stop"] = (date.fromisoformat(adms[-1]["date"]) + timedelta(days=30)).isoformat()
