@@ -44,12 +44,14 @@ class Catalog:
         return f"{source} - {titles}" if titles else str(source)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, name: str) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(str(path.name), "", f"not valid TOML: {exc}") from exc
+        raise CatalogError(name, "", f"not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise CatalogError(name, "", f"cannot read: {exc.strerror}") from exc
 
 
 def _validate(model: type[M], data: Any, file: str, prefix: str = "") -> M:
@@ -63,16 +65,16 @@ def _validate(model: type[M], data: Any, file: str, prefix: str = "") -> M:
 
 def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
     """Read every catalog file under `directory`, validate it and check cross-references."""
-    tests_raw = _read_toml(directory / "tests.toml").get("tests", {})
+    tests_raw = _read_toml(directory / "tests.toml", "tests.toml").get("tests", {})
     tests = {k: _validate(TestDef, v, "tests.toml", f"tests.{k}") for k, v in tests_raw.items()}
-    sources_raw = _read_toml(directory / "sources.toml").get("sources", {})
+    sources_raw = _read_toml(directory / "sources.toml", "sources.toml").get("sources", {})
     sources = {
         k: _validate(SourceDoc, v, "sources.toml", f"sources.{k}") for k, v in sources_raw.items()
     }
     drugs: dict[str, Drug] = {}
     for path in sorted((directory / "drugs").glob("*.toml")):
         file = f"drugs/{path.name}"
-        drug = _validate(Drug, _read_toml(path), file)
+        drug = _validate(Drug, _read_toml(path, file), file)
         if drug.id != path.stem:
             raise CatalogError(file, "id", f"must match the file name {path.stem!r}")
         _check_references(drug, tests, sources, file)

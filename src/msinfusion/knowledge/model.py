@@ -284,7 +284,7 @@ class Contraindication(Sourced):
 
 class VaccineRule(Sourced):
     id: str = Field(pattern=r"^[a-z0-9_.]+$")
-    live: bool | None = Field(description="True live only, False non-live only, None any")
+    live: bool | None = Field(default=None, description="True live only, False non-live only; omit for any")
     vaccines: tuple[str, ...] = Field(default=(), description="restrict to these vaccines")
     min_before_start: Interval
     severity: Severity
