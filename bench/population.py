@@ -43,7 +43,11 @@ NUMERIC = {
     "creatinine": (0.6, 1.2),
     "tsh": (0.5, 4.0),
 }
-PROGRAM = {"natalizumab": "touch", "natalizumab-sztn": "tyruko_rems", "alemtuzumab": "lemtrada_rems"}
+PROGRAM = {
+    "natalizumab": "touch",
+    "natalizumab-sztn": "tyruko_rems",
+    "alemtuzumab": "lemtrada_rems",
+}
 
 
 def _value(test: str, rng: random.Random, catalog: Catalog) -> float | str:
@@ -117,7 +121,9 @@ def make_patient(i: int, today: date, rng: random.Random, catalog: Catalog) -> d
         if rng.random() < 0.1:
             continue  # never drawn
         drawn = start - timedelta(days=rng.randint(3, 40))
-        results.append({"test": test, "value": _value(test, rng, catalog), "date": drawn.isoformat()})
+        results.append(
+            {"test": test, "value": _value(test, rng, catalog), "date": drawn.isoformat()}
+        )
         if rng.random() < 0.7 and today - timedelta(days=20) > start:
             recent = today - timedelta(days=rng.randint(1, 120))
             results.append(
@@ -142,7 +148,11 @@ def make_patient(i: int, today: date, rng: random.Random, catalog: Catalog) -> d
         ]
     if rng.random() < 0.05:
         patient["vaccinations"] = [
-            {"vaccine": "influenza", "live": False, "date": (start - timedelta(days=60)).isoformat()}
+            {
+                "vaccine": "influenza",
+                "live": False,
+                "date": (start - timedelta(days=60)).isoformat(),
+            }
         ]
     return patient
 
@@ -151,7 +161,10 @@ def _adm(a: dict[str, Any]):
     from msinfusion.care.record import Administration
 
     return Administration(
-        drug=a["drug"], date=date.fromisoformat(a["date"]), dose_mg=a["dose_mg"], reaction=a["reaction"]
+        drug=a["drug"],
+        date=date.fromisoformat(a["date"]),
+        dose_mg=a["dose_mg"],
+        reaction=a["reaction"],
     )
 
 

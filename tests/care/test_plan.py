@@ -96,12 +96,20 @@ def test_serious_reaction_removes_the_shorter_infusion_option():
     reacted = PatientRecord.from_dict(
         {
             "administrations": [
-                {"drug": "ocrelizumab", "date": "2026-01-05", "dose_mg": 300, "reaction": "serious"},
+                {
+                    "drug": "ocrelizumab",
+                    "date": "2026-01-05",
+                    "dose_mg": 300,
+                    "reaction": "serious",
+                },
                 {"drug": "ocrelizumab", "date": "2026-01-19", "dose_mg": 300},
             ]
         }
     )
-    assert plan_infusions(drug("ocrelizumab"), record=reacted).next.chair.shorter_infusion_minutes is None
+    assert (
+        plan_infusions(drug("ocrelizumab"), record=reacted).next.chair.shorter_infusion_minutes
+        is None
+    )
     assert plan_infusions(drug("ocrelizumab"), record=history).infusions[0].number == 2
 
 
@@ -201,9 +209,7 @@ def test_alemtuzumab_observation_two_hours_after_each_infusion():
 # ------------------------------------------------------------ mitoxantrone (MIT-D1, D2, T25, conv. 8-9)
 
 
-@pytest.mark.parametrize(
-    ("height", "weight", "expected_mg"), [(170, 70, 21.8), (160, 95, 24.7)]
-)
+@pytest.mark.parametrize(("height", "weight", "expected_mg"), [(170, 70, 21.8), (160, 95, 24.7)])
 def test_mitoxantrone_dose_from_mosteller_bsa(height, weight, expected_mg):
     patient = PatientRecord.from_dict({"height_cm": height, "weight_kg": weight})
     plan = plan_infusions(drug("mitoxantrone"), start=D("2026-01-05"), record=patient)
@@ -240,13 +246,17 @@ def _mitox_history(doses: int, region: str) -> PatientRecord:
 
 def test_mitoxantrone_stops_at_the_us_lifetime_limit_of_140():
     # 10 doses = 120 mg/m²; an 11th reaches 132; a 12th would be 144 > 140
-    plan = plan_infusions(drug("mitoxantrone"), record=_mitox_history(10, "US"), until=D("2030-01-01"))
+    plan = plan_infusions(
+        drug("mitoxantrone"), record=_mitox_history(10, "US"), until=D("2030-01-01")
+    )
     assert len(plan.infusions) == 1
     assert any("140" in note for note in plan.notes)
 
 
 def test_mitoxantrone_stops_at_the_eu_lifetime_limit_of_72():
-    plan = plan_infusions(drug("mitoxantrone"), record=_mitox_history(5, "EU"), until=D("2030-01-01"))
+    plan = plan_infusions(
+        drug("mitoxantrone"), record=_mitox_history(5, "EU"), until=D("2030-01-01")
+    )
     assert len(plan.infusions) == 1  # 6 x 12 = 72 is allowed, a 7th is not
     assert plan_infusions(drug("mitoxantrone"), record=_mitox_history(6, "EU")).infusions == ()
 

@@ -109,14 +109,32 @@ def current_course(record: PatientRecord, drug: Drug) -> Course | None:
     return courses[-1] if courses else None
 
 
+def run_start(record: PatientRecord, drug: Drug) -> date | None:
+    """Where the current run on the drug began: the first course after the latest stopped one.
+
+    Course entries without a stop date are segments of one run (e.g. a record that lists each
+    alemtuzumab treatment course); only a course that stopped ends a run, so the regimen restarts
+    from its first dose after a stop.
+    """
+    courses = record.courses_of(drug.id)
+    if not courses:
+        return None
+    first = 0
+    for index, course in enumerate(courses[:-1]):
+        if course.stop is not None:
+            first = index + 1
+    return courses[first].start
+
+
 def history_for(
-    record: PatientRecord, drug: Drug, course: Course | None
+    record: PatientRecord, drug: Drug, course: Course | None = None
 ) -> tuple[Administration, ...]:
-    """Administrations that belong to the current course (all of them when no course is listed)."""
+    """Administrations of the current run (all of them when the record lists no course)."""
     given = record.administrations_of(drug.id)
-    if course is None:
+    start = run_start(record, drug)
+    if start is None:
         return given
-    return tuple(a for a in given if a.date >= course.start)
+    return tuple(a for a in given if a.date >= start)
 
 
 def choose_regimen(drug: Drug, regimen_id: str | None, course: Course | None) -> Regimen:
@@ -150,9 +168,10 @@ def plan_infusions(
     all_given = record.administrations_of(drug.id)
     earlier_courses = len(all_given) - len(history)
 
-    if course is not None and course.stop is not None:
+    stop = course.stop if course is not None else None
+    if stop is not None:
         notes.append(
-            f"The course stopped on {course.stop.isoformat()}: no further infusions are planned; "
+            f"The course stopped on {stop.isoformat()}: no further infusions are planned; "
             "monitoring after stopping still applies."
         )
         return Plan(
@@ -162,7 +181,7 @@ def plan_infusions(
             (),
             tuple(notes),
             given=len(history),
-            stopped=course.stop,
+            stopped=stop,
         )
     if not history:
         start = start or (course.start if course else None)

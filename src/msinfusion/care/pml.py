@@ -254,7 +254,7 @@ def estimate_for_record(record: PatientRecord, day: date) -> PmlEstimate:
         f"(to {day.isoformat()})"
     )
 
-    draw, skipped = _latest_usable_draw(record, day)
+    draw, skipped = latest_usable_draw(record, day)
     flags = list(dict.fromkeys(skipped))  # keep order, no duplicates
     notes = []
     if "result_after_ivig_not_usable" in flags:
@@ -336,7 +336,7 @@ def estimate_for_record(record: PatientRecord, day: date) -> PmlEstimate:
     )
 
 
-def _latest_usable_draw(
+def latest_usable_draw(
     record: PatientRecord, day: date
 ) -> tuple[tuple[Result, ...] | None, list[str]]:
     """Newest anti-JCV draw (all results of one date) on or before `day` that convention 6 allows.
@@ -349,14 +349,14 @@ def _latest_usable_draw(
         by_date.setdefault(r.date, []).append(r)
     skipped: list[str] = []
     for drawn in sorted(by_date, reverse=True):
-        reason = _unusable_reason(record, drawn)
+        reason = unusable_reason(record, drawn)
         if reason is None:
             return tuple(by_date[drawn]), skipped
         skipped.append(reason)
     return None, skipped
 
 
-def _unusable_reason(record: PatientRecord, drawn: date) -> str | None:
+def unusable_reason(record: PatientRecord, drawn: date) -> str | None:
     """Flag if a draw on `drawn` falls in an IVIG or plasma-exchange window (convention 6)."""
     for event in record.events:
         if event.date > drawn:

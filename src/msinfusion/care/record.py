@@ -204,15 +204,21 @@ class PatientRecord(_Item):
                     )
 
     def as_of(self, day: date) -> PatientRecord:
-        """The record as it stood before `day`: administrations on or after it are left out.
+        """The record as it stood before `day`.
 
-        Readiness for an infusion on `day` must not count that infusion (or later ones) as history.
+        Administrations on or after the day are left out (an infusion being checked is not its own
+        history) and a course stop dated after the day had not happened yet.
         """
         kept = tuple(a for a in self.administrations if a.date < day)
-        if len(kept) == len(self.administrations):
+        courses = tuple(
+            c.model_copy(update={"stop": None}) if c.stop is not None and c.stop > day else c
+            for c in self.courses
+        )
+        if len(kept) == len(self.administrations) and courses == self.courses:
             return self
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data["administrations"] = kept
+        data["courses"] = courses
         return PatientRecord.model_construct(**data)
 
     def to_dict(self) -> dict[str, Any]:

@@ -126,7 +126,9 @@ class Block(Sourced):
     counting: Literal["grid", "reset_if_late", "from_previous"] = "from_previous"
     consecutive_days: bool = False
     min_spacing: Interval | None = Field(
-        default=None, description="label minimum since the anchor; earlier is blocked"
+        default=None,
+        description="label minimum since the previous infusion (the conservative reading of "
+        "'doses must be separated by'); earlier is blocked",
     )
     min_spacing_source: Source | None = None
     window_before: Interval | None = None
@@ -284,7 +286,9 @@ class Contraindication(Sourced):
 
 class VaccineRule(Sourced):
     id: str = Field(pattern=r"^[a-z0-9_.]+$")
-    live: bool | None = Field(default=None, description="True live only, False non-live only; omit for any")
+    live: bool | None = Field(
+        default=None, description="True live only, False non-live only; omit for any"
+    )
     vaccines: tuple[str, ...] = Field(default=(), description="restrict to these vaccines")
     min_before_start: Interval
     severity: Severity
@@ -414,11 +418,15 @@ class Drug(Strict):
             for regimen in self.regimens:
                 if regimen.default:
                     return regimen
-            raise KeyError(f"{self.id} has no default regimen; choose one of {self.regimen_ids}")
+            raise KeyError(
+                f"{self.id} has no default regimen; choose one of {', '.join(self.regimen_ids)}"
+            )
         for regimen in self.regimens:
             if regimen.id == regimen_id:
                 return regimen
-        raise KeyError(f"{self.id} has no regimen {regimen_id!r}; choose one of {self.regimen_ids}")
+        raise KeyError(
+            f"{self.id} has no regimen {regimen_id!r}; choose one of {', '.join(self.regimen_ids)}"
+        )
 
     @property
     def regimen_ids(self) -> list[str]:
