@@ -72,6 +72,10 @@ class Interval(BaseModel):
         """The date this interval before `day`."""
         return add_months(day, -self.months) - self._days
 
+    @cached_property
+    def text(self) -> str:
+        return self.describe()
+
     def describe(self) -> str:
         if self.is_zero:
             return "0 days"
@@ -82,4 +86,4 @@ class Interval(BaseModel):
         return " ".join(parts)
 
     def __str__(self) -> str:
-        return self.describe()
+        return self.text

@@ -181,6 +181,23 @@ CONDITIONS: dict[str, tuple[ConditionCheck, str]] = {
 """Named predicates a catalog monitoring item may use as `condition`, evaluated on a date."""
 
 
+def condition_change_days(record: PatientRecord) -> list[date]:
+    """Every day on which a registered condition can change its value, sorted.
+
+    Anti-JCV status changes only when a new draw is dated (whether a draw is usable depends on its
+    own date, not on the day asked); exposure-based conditions change when completed months tick
+    over, checked here for the months around the 24-month boundary.
+    """
+    days = {
+        r.date for test in (ANTI_JCV_TEST, ANTI_JCV_STATUS_TEST) for r in record.results_of(test)
+    }
+    firsts = [a.date for d in NATALIZUMAB_DRUGS for a in record.administrations_of(d)[:1]]
+    if firsts:
+        first = min(firsts)
+        days.update(add_months(first, m) for m in range(24, 27))
+    return sorted(days)
+
+
 def condition(name: str) -> tuple[ConditionCheck, str]:
     """The predicate and its description; CareError naming the condition if it is unknown."""
     try:
@@ -301,18 +318,26 @@ class _Schedule:
         self.results = _counting_results(record, item.test) if item.test else ()
         self.check, self.cond_what = condition(item.condition) if item.condition else (None, "")
         self.record = record
+        self._changes: list[date] | None = None
 
     def _condition_day(self, due: date, before: date | None, stop_at: date) -> date | None:
-        """`due` if the condition holds then, else the first later day it holds before `before`."""
+        """`due` if the condition holds then, else the first later day it holds before `before`.
+
+        Conditions only change on the record's own dates (a new anti-JCV draw, exposure passing a
+        month boundary), so only those days are tried after `due`, not every calendar day.
+        """
         if self.check is None or self.check(self.record, due):
             return due
         limit = min(before, stop_at + timedelta(days=1)) if before else stop_at
-        day = due + timedelta(days=1)
-        while day < limit:
-            if self.check(self.record, day):
+        for day in self._change_days():
+            if due < day < limit and self.check(self.record, day):
                 return day
-            day += timedelta(days=1)
         return None
+
+    def _change_days(self) -> list[date]:
+        if self._changes is None:
+            self._changes = condition_change_days(self.record)
+        return self._changes
 
     def _when(self, due: date, shifted: date, why: str) -> tuple[date, str]:
         if not self.cond_what:

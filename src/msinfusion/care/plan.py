@@ -153,12 +153,14 @@ def plan_infusions(
     regimen_id: str | None = None,
     until: date | None = None,
     today: date | None = None,
+    max_count: int | None = None,
 ) -> Plan:
     """The future infusions of `drug`.
 
     Without a record (or with no administrations of the drug) the plan starts at `start`. With
     administrations, they fill the first positions and the plan continues after the last one.
-    `until` defaults to 12 months after `today` (or after the first planned infusion).
+    `until` defaults to 12 months after `today` (or after the first planned infusion);
+    `max_count` stops after that many infusions (readiness only needs the next one).
     """
     record = record or PatientRecord()
     course = current_course(record, drug)
@@ -206,6 +208,8 @@ def plan_infusions(
     number = len(all_given)
     horizon: date | None = until
     for slot, previous in walker.future():
+        if max_count is not None and len(infusions) >= max_count:
+            break
         if horizon is None:
             horizon = add_months(max(slot.due, today) if today else slot.due, 12)
         if slot.due > horizon and (until is not None or slot.dose_index == 0):

@@ -125,7 +125,12 @@ def check_readiness(
     regimen = choose_regimen(drug, regimen_id, current_course(rec, drug))
     check = _Check(catalog, drug, regimen, rec, day)
     plan = plan_infusions(
-        drug, record=rec, start=day, until=_horizon(rec, drug, day), regimen_id=regimen.id
+        drug,
+        record=rec,
+        start=day,
+        until=_horizon(rec, drug, day),
+        regimen_id=regimen.id,
+        max_count=1,
     )
     infusion = plan.next or check.after_empty_plan(plan)
     if infusion is not None:

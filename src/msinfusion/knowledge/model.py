@@ -7,6 +7,7 @@ of silently clearing a patient for infusion.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -45,6 +46,11 @@ class Source(Strict):
         return self
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """The source as one line: fact id, cited documents, and how sure it is."""
         cites = ", ".join(self.cites)
         tag = {"M": " [unverified]", "C": " [sources conflict]"}.get(self.confidence, "")
         label = {"convention": "msinfusion convention", "policy": "local policy"}.get(
