@@ -27,14 +27,13 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from population import population  # noqa: E402
-
-from msinfusion.care.monitoring import due_list  # noqa: E402
-from msinfusion.care.plan import plan_infusions  # noqa: E402
-from msinfusion.care.readiness import check_readiness  # noqa: E402
-from msinfusion.care.record import PatientRecord  # noqa: E402
-from msinfusion.care.summary import readiness_day, summarize  # noqa: E402
-from msinfusion.knowledge.catalog import default_catalog  # noqa: E402
+from msinfusion.care.monitoring import due_list
+from msinfusion.care.plan import plan_infusions
+from msinfusion.care.readiness import check_readiness
+from msinfusion.care.record import PatientRecord
+from msinfusion.care.summary import readiness_day, summarize
+from msinfusion.knowledge.catalog import default_catalog
+from population import population
 
 TODAY = date(2026, 11, 27)
 console = Console()

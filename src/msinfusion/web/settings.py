@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -57,7 +58,11 @@ ENVIRONMENT = env("MSINFUSION_ENV", "development")
 if ENVIRONMENT not in ("development", "production", "test"):
     raise ImproperlyConfigured("MSINFUSION_ENV must be development, production or test")
 PRODUCTION = ENVIRONMENT == "production"
+if env("PYTEST_VERSION") and not env("MSINFUSION_DATA_DIR"):
+    # under pytest, nothing is written to the user's real data folder
+    os.environ["MSINFUSION_DATA_DIR"] = tempfile.mkdtemp(prefix="msinfusion-test-")
 DATA_DIR = Path(env("MSINFUSION_DATA_DIR") or Path.home() / ".local/share/msinfusion")
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = envsecret("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
@@ -128,6 +133,7 @@ DATABASES = {
     "default": dj_database_url.parse(env("DATABASE_URL") or _default_sqlite, conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -1,0 +1,3 @@
+"""Routes of the center area."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the patient area."""
+
+urlpatterns: list = []
