@@ -83,7 +83,9 @@ def single_path(record: PatientRecord) -> dict:
             if plan.next
             else None
         )
-        drugs.append({"drug": drug_id, "plan": plan.to_dict(), "readiness": readiness, "problem": None})
+        drugs.append(
+            {"drug": drug_id, "plan": plan.to_dict(), "readiness": readiness, "problem": None}
+        )
     due = [t.to_dict() for t in due_list(record, TODAY)]
     return {"patient": record.id, "today": TODAY.isoformat(), "drugs": drugs, "due": due}
 
@@ -116,8 +118,13 @@ def main() -> None:
     for col in ("patients", "load+validate s", "plan+readiness+due s", "patients/s", "care/load"):
         table.add_column(col, justify="right")
     for n, load_s, care_s in rows:
-        table.add_row(f"{n:,}", f"{load_s:.2f}", f"{care_s:.2f}", f"{n / care_s:,.0f}",
-                      f"{care_s / load_s:.2f}")
+        table.add_row(
+            f"{n:,}",
+            f"{load_s:.2f}",
+            f"{care_s:.2f}",
+            f"{n / care_s:,.0f}",
+            f"{care_s / load_s:.2f}",
+        )
     console.print(table)
     (n1, _, t1), (n2, _, t2) = rows
     ratio = t2 / t1
