@@ -3,20 +3,44 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 
-.PHONY: setup run test lint bench
+.PHONY: setup run test lint test-sqlite test-postgres test-browser screenshots bench bench-web
 .tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv==0.13.9
 
 setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --frozen --quiet
 
+# The web app on a fresh SQLite demo database; prints the address and the demo logins.
 run: setup
-	$(UV) run msinfusion demo
+	$(UV) run msinfusion serve --demo
 
-test: setup
+# Everything CI runs: lint, the whole suite on SQLite, the web tests again on PostgreSQL 15,
+# then the Playwright browser tests in Debian's chromium.
+test: setup lint test-sqlite test-postgres test-browser
+
+lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run pytest
+
+test-sqlite: setup
+	$(UV) run pytest --ignore=tests/e2e
+
+test-postgres: setup
+	scripts/with-postgres.sh $(UV) run pytest tests/web
+
+# Skipped with a message when chromium is missing, unless MSINFUSION_REQUIRE_BROWSER is set (CI).
+test-browser: setup
+	scripts/ensure-chromium.sh || [ -z "$$MSINFUSION_REQUIRE_BROWSER" ]
+	$(UV) run pytest tests/e2e
+
+# Phone and desktop screenshots of the demo's patient dashboard and worklist, into docs/screenshots/.
+screenshots: setup
+	scripts/ensure-chromium.sh
+	$(UV) run python scripts/screenshots.py
 
 bench: setup
 	$(UV) run python bench/care.py
+
+# Load benchmark: 10,000 demo patients on PostgreSQL, gunicorn with 2 workers (README, "Tests").
+bench-web: setup
+	scripts/with-postgres.sh $(UV) run python bench/web_load.py

@@ -424,6 +424,27 @@ def demo(
     emit(fmt, data, lambda d: render.demo(d, drug))
 
 
+@app.command()
+def serve(
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Start on a fresh SQLite database with the demo center and users."
+        ),
+    ] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Run the web app (migrating first); with --demo, on fresh demo data. Ctrl-C stops it."""
+    from msinfusion.serve import ServeError
+    from msinfusion.serve import serve as run_server
+
+    try:
+        run_server(demo=demo, host=host, port=port)
+    except ServeError as exc:
+        raise CliError("serve", str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point. A bug (not bad input) is one line too, unless MSINFUSION_DEBUG."""
     command = typer.main.get_command(app)

@@ -1,25 +1,41 @@
 """Infusion plans: the dated future infusions a regimen implies, from a start date or a history.
 
-The regimen is walked position by position (block, repetition, dose). Past administrations fill the
+The regimen is walked position by position (`care.regimen_walk`): past administrations fill the
 first positions in order; every later position gets a due date from the rule the label gives
 (`Block.counting`), a booking window, the chair time and a sentence saying why it falls on that date.
+
+A patient's summary, readiness check and due-list each plan the same drug with a different horizon.
+What a plan reads from the record (course, regimen, history, lifetime dose) and the future positions
+do not depend on the horizon, so they are worked out once per record (`_Basis`, `_Future`, kept in
+`PatientRecord.memo`) and every plan takes as many infusions as its horizon allows.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
-from msinfusion.care.chair import ChairTime, chair_time
-from msinfusion.care.dosing import cumulative_mg_per_m2, dose_for, lifetime_limit
+from msinfusion.care.chair import ChairTime, ChairTimes
+from msinfusion.care.dosing import Dose, cumulative_mg_per_m2, dose_for, lifetime_limit
 from msinfusion.care.record import Administration, Course, PatientRecord
+from msinfusion.care.regimen_walk import INCOMPLETE_BLOCK_GAP, Slot, Walker
 from msinfusion.dates import add_months
 from msinfusion.errors import CareError
-from msinfusion.knowledge.model import Block, Drug, Regimen
+from msinfusion.knowledge.model import CumulativeLimit, Drug, Regimen
 
-INCOMPLETE_BLOCK_GAP = timedelta(days=30)
-"""A dose more than this past its in-block due date starts the next block (the block was cut short)."""
+__all__ = [
+    "INCOMPLETE_BLOCK_GAP",
+    "Plan",
+    "PlannedInfusion",
+    "choose_regimen",
+    "current_course",
+    "history_for",
+    "plan_infusions",
+    "run_start",
+]
 
 
 @dataclass(frozen=True)
@@ -89,20 +105,6 @@ class Plan:
         }
 
 
-@dataclass
-class _Slot:
-    """One position of the regimen while walking it."""
-
-    block_index: int
-    block: Block
-    cycle: int
-    dose_index: int
-    due: date
-    why: str
-    actual: date | None = None
-    extras: list[str] = field(default_factory=list)
-
-
 def current_course(record: PatientRecord, drug: Drug) -> Course | None:
     """The latest course of the drug, if the record lists courses."""
     courses = record.courses_of(drug.id)
@@ -134,7 +136,7 @@ def history_for(
     start = run_start(record, drug)
     if start is None:
         return given
-    return tuple(a for a in given if a.date >= start)
+    return given[bisect_left(given, start, key=_given_on) :]  # oldest first, so a suffix
 
 
 def choose_regimen(drug: Drug, regimen_id: str | None, course: Course | None) -> Regimen:
@@ -163,13 +165,9 @@ def plan_infusions(
     `max_count` stops after that many infusions (readiness only needs the next one).
     """
     record = record or PatientRecord()
-    course = current_course(record, drug)
-    regimen = choose_regimen(drug, regimen_id, course)
-    history = history_for(record, drug, course)
-    notes: list[str] = list(_regimen_notes(drug, regimen))
-    all_given = record.administrations_of(drug.id)
-    earlier_courses = len(all_given) - len(history)
-
+    basis = _basis(drug, record, regimen_id)
+    course, regimen, history = basis.course, basis.regimen, basis.history
+    notes = list(basis.notes)
     stop = course.stop if course is not None else None
     if stop is not None:
         notes.append(
@@ -196,44 +194,35 @@ def plan_infusions(
             "The start date is ignored: the plan continues from the recorded administrations."
         )
 
-    limit = lifetime_limit(drug, record.region)
-    per_m2 = next(
-        (d.dose_mg_per_m2 for b in regimen.blocks for d in b.doses if d.dose_mg_per_m2), None
-    )
-    cumulative = cumulative_mg_per_m2(record, drug, per_m2) if limit else None
-
-    reactions = {a.reaction for a in all_given}
-    walker = _Walker(regimen, history, start)
+    limit, cumulative = basis.limit, basis.cumulative
+    future = basis.future(record, start)
     infusions: list[PlannedInfusion] = []
-    number = len(all_given)
     horizon: date | None = until
-    for slot, previous in walker.future():
+    for index, slot in enumerate(future.slots()):
         if max_count is not None and len(infusions) >= max_count:
             break
         if horizon is None:
             horizon = add_months(max(slot.due, today) if today else slot.due, 12)
         if slot.due > horizon and (until is not None or slot.dose_index == 0):
             break  # the default horizon never cuts a course in two; an explicit `until` is exact
-        number += 1
-        step = slot.block.doses[slot.dose_index]
-        dose = dose_for(step, record)
-        if limit is not None and cumulative is not None and dose.dose_mg_per_m2:
-            if cumulative + dose.dose_mg_per_m2 > limit.limit_mg_per_m2 + 1e-9:
+        if limit is not None and cumulative is not None:  # only then does the dose matter here
+            per_m2_dose = future.dose(index, record).dose_mg_per_m2
+            if per_m2_dose and cumulative + per_m2_dose > limit.limit_mg_per_m2 + 1e-9:
                 notes.append(
                     f"Lifetime limit reached: {cumulative:.1f} of {limit.limit_mg_per_m2:g} mg/m² given "
-                    f"({record.region}); another {dose.dose_mg_per_m2:g} mg/m² dose would exceed it, "
+                    f"({record.region}); another {per_m2_dose:g} mg/m² dose would exceed it, "
                     f"so no further doses are planned ({limit.source})."
                 )
                 break
-            cumulative += dose.dose_mg_per_m2
-        chair = chair_time(drug, number, slot.dose_index + 1, reactions)
-        infusions.append(_planned(drug, slot, previous, number, dose, chair))
-    if earlier_courses:
+            if per_m2_dose:
+                cumulative += per_m2_dose
+        infusions.append(future.infusion(index, record))
+    if basis.earlier_courses:
         notes.append(
-            f"{earlier_courses} administration(s) before the current course started count toward "
-            "infusion numbers and lifetime dose, not toward this course's schedule."
+            f"{basis.earlier_courses} administration(s) before the current course started count "
+            "toward infusion numbers and lifetime dose, not toward this course's schedule."
         )
-    notes.extend(walker.notes)
+    notes.extend(future.notes)
     return Plan(
         drug.id,
         regimen.id,
@@ -245,6 +234,117 @@ def plan_infusions(
     )
 
 
+class _Basis:
+    """What every plan of one drug (and regimen choice) reads from one record."""
+
+    def __init__(self, drug: Drug, record: PatientRecord, regimen_id: str | None) -> None:
+        self.drug = drug  # kept alive: the memo key holds its id
+        self.course = current_course(record, drug)
+        self.regimen = choose_regimen(drug, regimen_id, self.course)
+        self.history = history_for(record, drug, self.course)
+        self.all_given = record.administrations_of(drug.id)
+        self.earlier_courses = len(self.all_given) - len(self.history)
+        self.notes = tuple(_regimen_notes(drug, self.regimen))
+        self.limit: CumulativeLimit | None = lifetime_limit(drug, record.region)
+        per_m2 = next(
+            (d.dose_mg_per_m2 for b in self.regimen.blocks for d in b.doses if d.dose_mg_per_m2),
+            None,
+        )
+        self.cumulative = cumulative_mg_per_m2(record, drug, per_m2) if self.limit else None
+
+    def future(self, record: PatientRecord, start: date | None) -> _Future:
+        """The record's future positions of the regimen; `start` only matters without history.
+
+        Kept per regimen rather than per basis: readiness names the regimen it checks, the
+        summary and due-list leave it to the course, and all three walk the same positions.
+        """
+        effective_start = self.history[0].date if self.history else start
+        memo = record.memo()
+        key = ("plan.future", id(self.drug), id(self.regimen), effective_start)
+        future = memo.get(key)
+        if future is None:
+            future = _Future(self.drug, self.regimen, self.history, start, self.all_given)
+            memo[key] = future
+        return future
+
+
+def _basis(drug: Drug, record: PatientRecord, regimen_id: str | None) -> _Basis:
+    """The record's `_Basis` for the drug; CareError (not kept) when no regimen can be chosen."""
+    memo = record.memo()
+    key = ("plan.basis", id(drug), regimen_id)
+    basis = memo.get(key)
+    if basis is None:
+        basis = memo[key] = _Basis(drug, record, regimen_id)
+    return basis
+
+
+class _Future:
+    """The future infusions of one regimen for one record, built on demand and then kept.
+
+    An infusion is only built once a plan keeps it: the slot just past a horizon is looked at, not
+    built.
+    """
+
+    def __init__(
+        self,
+        drug: Drug,
+        regimen: Regimen,
+        history: tuple[Administration, ...],
+        start: date | None,
+        all_given: tuple[Administration, ...],
+    ) -> None:
+        self.drug, self.regimen = drug, regimen  # kept alive: the memo key holds their ids
+        self._walker = Walker(regimen, history, start)
+        self._walk = self._walker.future()
+        self._given = len(all_given)
+        self._chairs = ChairTimes(drug, {a.reaction for a in all_given})
+        self._slots: list[tuple[Slot, date | None]] = []  # (slot, previous infusion date)
+        self._doses: dict[tuple[int, int], Dose] = {}  # per (block, dose) of the regimen
+        self._infusions: dict[int, PlannedInfusion] = {}
+        self._done = False
+
+    @property
+    def notes(self) -> list[str]:
+        """Notes from matching the history (e.g. a block cut short); complete once read past it."""
+        return self._walker.notes
+
+    def slots(self) -> Iterator[Slot]:
+        """The future slots in order, walking the regimen further only when asked to."""
+        index = 0
+        while index < len(self._slots) or self._extend():
+            yield self._slots[index][0]
+            index += 1
+
+    def _extend(self) -> bool:
+        found = None if self._done else next(self._walk, None)
+        if found is None:
+            self._done = True
+            return False
+        self._slots.append(found)
+        return True
+
+    def dose(self, index: int, record: PatientRecord) -> Dose:
+        """The dose of the slot at `index`; `record` is the one this list was made for."""
+        slot = self._slots[index][0]
+        step = (slot.block_index, slot.dose_index)
+        dose = self._doses.get(step)
+        if dose is None:
+            dose = self._doses[step] = dose_for(slot.block.doses[slot.dose_index], record)
+        return dose
+
+    def infusion(self, index: int, record: PatientRecord) -> PlannedInfusion:
+        """The planned infusion of the slot at `index`, numbered after every earlier one."""
+        infusion = self._infusions.get(index)
+        if infusion is None:
+            slot, previous = self._slots[index]
+            number = self._given + index + 1
+            dose = self.dose(index, record)
+            chair = self._chairs.for_infusion(number, slot.dose_index + 1)
+            infusion = _planned(slot, previous, number, dose, chair)
+            self._infusions[index] = infusion
+        return infusion
+
+
 def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
     notes = []
     if drug.off_label or regimen.off_label:
@@ -254,8 +354,12 @@ def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
     return notes
 
 
+def _given_on(adm: Administration) -> date:
+    return adm.date
+
+
 def _planned(
-    drug: Drug, slot: _Slot, previous: date | None, number: int, dose: Any, chair: ChairTime
+    slot: Slot, previous: date | None, number: int, dose: Dose, chair: ChairTime
 ) -> PlannedInfusion:
     block = slot.block
     hard, hard_why = None, ""
@@ -301,116 +405,3 @@ def _planned(
         hard_earliest_why=hard_why,
         previous_dose=previous,
     )
-
-
-class _Walker:
-    """Walks a regimen's positions, matching past administrations, then yielding future slots."""
-
-    def __init__(self, regimen: Regimen, history: tuple[Administration, ...], start: date | None):
-        self.regimen = regimen
-        self.history = list(history)
-        self.start = history[0].date if history else start
-        self.notes: list[str] = []
-
-    def _positions(self):  # -> Iterator[tuple[int, Block, int]]
-        for index, block in enumerate(self.regimen.blocks):
-            cycle = 1
-            while block.repeat == "indefinitely" or cycle <= block.repeat:
-                yield index, block, cycle
-                cycle += 1
-
-    def future(self):  # -> Iterator[tuple[_Slot, date | None]]
-        """Yield (slot, previous infusion date) for every position not yet given."""
-        assert self.start is not None
-        pending = list(self.history)
-        prev_block: list[_Slot] = []
-        last_dose: date | None = None
-        for block_index, block, cycle in self._positions():
-            block_slots: list[_Slot] = []
-            for dose_index, step in enumerate(block.doses):
-                slot = self._slot(
-                    block_index,
-                    block,
-                    cycle,
-                    dose_index,
-                    step.day,
-                    block_slots,
-                    prev_block,
-                    not pending,
-                )
-                if pending and dose_index > 0 and pending[0].date - slot.due > INCOMPLETE_BLOCK_GAP:
-                    self.notes.append(
-                        f"{block.id} {cycle} was cut short after {dose_index} of {len(block.doses)} "
-                        f"doses: the infusion on {pending[0].date.isoformat()} starts the next block."
-                    )
-                    break
-                if pending:
-                    slot.actual = pending.pop(0).date
-                    last_dose = slot.actual
-                    block_slots.append(slot)
-                    continue
-                block_slots.append(slot)
-                yield slot, last_dose
-                last_dose = slot.due
-            prev_block = block_slots
-
-    def _slot(
-        self,
-        block_index: int,
-        block: Block,
-        cycle: int,
-        dose_index: int,
-        day: int,
-        block_slots: list[_Slot],
-        prev_block: list[_Slot],
-        explain: bool,
-    ) -> _Slot:
-        """The slot's due date; `explain` builds the sentence (skipped for past slots: speed)."""
-        if dose_index > 0:
-            first = block_slots[0]
-            if block.consecutive_days:
-                last = block_slots[-1]
-                last_date = last.actual or last.due
-                gap = day - block.doses[dose_index - 1].day
-                due = last_date + timedelta(days=gap)
-                why = (
-                    f"consecutive course day after {last_date.isoformat()} ({block.source.ref})"
-                    if explain
-                    else ""
-                )
-            else:
-                first_date = first.actual or first.due
-                due = first_date + timedelta(days=day)
-                why = (
-                    f"{day} days after dose 1 of this {block.id} dose "
-                    f"({first_date.isoformat()}; {block.source.ref})"
-                    if explain
-                    else ""
-                )
-            return _Slot(block_index, block, cycle, dose_index, due, why)
-        if not prev_block:
-            assert self.start is not None
-            why = "start of treatment" if not self.history else "first recorded infusion"
-            return _Slot(block_index, block, cycle, 0, self.start, why)
-        assert block.interval is not None
-        anchor_slot = prev_block[0] if block.anchor == "previous_block_start" else prev_block[-1]
-        actual = anchor_slot.actual or anchor_slot.due
-        reference, how = actual, ""
-        if block.counting == "grid" or (
-            block.counting == "reset_if_late" and actual <= anchor_slot.due
-        ):
-            reference = anchor_slot.due
-            if actual != anchor_slot.due:
-                how = f" (its due date; it was given on {actual.isoformat()})"
-        elif block.counting == "reset_if_late" and actual > anchor_slot.due:
-            how = f" (given late, so the schedule resets from it; it was due {anchor_slot.due.isoformat()})"
-        due = block.interval.after(reference)
-        if not explain:
-            return _Slot(block_index, block, cycle, 0, due, "")
-        prev_block_def = prev_block[0].block
-        which = 1 if block.anchor == "previous_block_start" else len(prev_block)
-        prev_label = prev_block_def.label.format(
-            n=which, of=len(prev_block_def.doses), cycle=prev_block[0].cycle, day=which
-        )
-        why = f"{block.interval} after {prev_label} on {reference.isoformat()}{how} ({block.source.ref})"
-        return _Slot(block_index, block, cycle, 0, due, why)

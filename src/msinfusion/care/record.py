@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left, bisect_right
 from datetime import date
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -209,6 +211,8 @@ class PatientRecord(_Item):
         Administrations on or after the day are left out (an infusion being checked is not its own
         history) and a course stop dated after the day had not happened yet.
         """
+        if self._nothing_on_or_after(day):
+            return self
         kept = tuple(a for a in self.administrations if a.date < day)
         courses = tuple(
             c.model_copy(update={"stop": None}) if c.stop is not None and c.stop > day else c
@@ -221,6 +225,18 @@ class PatientRecord(_Item):
         data["courses"] = courses
         return PatientRecord.model_construct(**data)
 
+    @cached_property
+    def _latest_dates(self) -> tuple[date | None, date | None]:
+        """The latest administration date and the latest course stop, for `as_of`."""
+        given = max((a[-1].date for a in self._administrations_by_drug.values()), default=None)
+        stop = max((c.stop for c in self.courses if c.stop is not None), default=None)
+        return given, stop
+
+    def _nothing_on_or_after(self, day: date) -> bool:
+        """No administration on or after `day` and no course stop after it: `as_of(day)` is self."""
+        given, stop = self._latest_dates
+        return (given is None or given < day) and (stop is None or stop <= day)
+
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_defaults=True)
 
@@ -229,7 +245,7 @@ class PatientRecord(_Item):
     @cached_property
     def _administrations_by_drug(self) -> dict[str, tuple[Administration, ...]]:
         by_drug: dict[str, list[Administration]] = {}
-        for adm in sorted(self.administrations, key=lambda a: a.date):
+        for adm in sorted(self.administrations, key=_by_date):
             by_drug.setdefault(adm.drug, []).append(adm)
         return {k: tuple(v) for k, v in by_drug.items()}
 
@@ -240,12 +256,12 @@ class PatientRecord(_Item):
         given = self._administrations_by_drug.get(drug, ())
         if before is None:
             return given
-        return tuple(a for a in given if a.date < before)
+        return given[: bisect_left(given, before, key=_by_date)]
 
     @cached_property
     def _results_by_test(self) -> dict[str, tuple[Result, ...]]:
         by_test: dict[str, list[Result]] = {}
-        for result in sorted(self.results, key=lambda r: r.date):
+        for result in sorted(self.results, key=_by_date):
             by_test.setdefault(result.test, []).append(result)
         return {k: tuple(v) for k, v in by_test.items()}
 
@@ -254,7 +270,7 @@ class PatientRecord(_Item):
         found = self._results_by_test.get(test, ())
         if on_or_before is None:
             return found
-        return tuple(r for r in found if r.date <= on_or_before)
+        return found[: bisect_right(found, on_or_before, key=_by_date)]
 
     def latest_result(self, test: str, on_or_before: date | None = None) -> Result | None:
         found = self.results_of(test, on_or_before)
@@ -263,18 +279,46 @@ class PatientRecord(_Item):
     def active_conditions(self, day: date) -> set[str]:
         return {c.condition for c in self.conditions if c.active_on(day)}
 
+    @cached_property
+    def _courses_by_drug(self) -> dict[str, tuple[Course, ...]]:
+        by_drug: dict[str, list[Course]] = {}
+        for course in sorted(self.courses, key=_by_start):
+            by_drug.setdefault(course.drug, []).append(course)
+        return {k: tuple(v) for k, v in by_drug.items()}
+
     def courses_of(self, drug: str) -> tuple[Course, ...]:
-        return tuple(sorted((c for c in self.courses if c.drug == drug), key=lambda c: c.start))
+        """Courses of `drug`, earliest start first."""
+        return self._courses_by_drug.get(drug, ())
+
+    @cached_property
+    def _drug_order(self) -> tuple[str, ...]:
+        given = self._administrations_by_drug  # oldest first per drug
+        # first mention in the record breaks ties between drugs first used on the same day
+        seen = {
+            drug: given[drug][0].date
+            for drug in dict.fromkeys(a.drug for a in self.administrations)
+        }
+        for course in self.courses:
+            seen[course.drug] = min(seen.get(course.drug, course.start), course.start)
+        return tuple(sorted(seen, key=seen.__getitem__))
 
     @property
     def drugs(self) -> list[str]:
         """Every drug the record mentions (courses or administrations), in first-use order."""
-        seen: dict[str, date] = {}
-        for adm in self.administrations:
-            seen[adm.drug] = min(seen.get(adm.drug, adm.date), adm.date)
-        for course in self.courses:
-            seen[course.drug] = min(seen.get(course.drug, course.start), course.start)
-        return sorted(seen, key=lambda d: seen[d])
+        return list(self._drug_order)
+
+    def memo(self) -> dict[Any, Any]:
+        """Scratch space for answers derived from this record (a drug's future infusions, ...).
+
+        Records are immutable, so an answer computed from one stays true for it: the summary,
+        readiness and due-list of a patient can share work instead of repeating it. Callers key
+        their entries by everything else the answer depends on. The dict lives in the instance
+        `__dict__` like the cached indexes above; see `_Memo` for copies.
+        """
+        memo = self.__dict__.get("_memo")
+        if memo is None or memo.owner != id(self):
+            memo = self.__dict__["_memo"] = _Memo(id(self))
+        return memo
 
     def bsa_m2(self) -> float | None:
         """Mosteller body surface area (convention 8), or None without height and weight."""
@@ -283,10 +327,32 @@ class PatientRecord(_Item):
         return mosteller_bsa(self.height_cm, self.weight_kg)
 
 
+class _Memo(dict[Any, Any]):
+    """A record's memo, which a copy of the record does not share.
+
+    `model_copy` copies the instance `__dict__` shallowly, so it remembers the record it was made
+    for (`owner`, the record's id) and `PatientRecord.memo` starts a fresh one for anyone else.
+    Deep copies and pickles start empty (the entries hold half-walked regimens).
+    """
+
+    def __init__(self, owner: int) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> _Memo:
+        return _Memo(0)
+
+    def __reduce__(self) -> tuple[type[_Memo], tuple[int]]:
+        return _Memo, (0,)
+
+
 def mosteller_bsa(height_cm: float, weight_kg: float) -> float:
     """Mosteller: sqrt(height_cm x weight_kg / 3600), in m² (convention 8, facts.md T25)."""
     return math.sqrt(height_cm * weight_kg / 3600.0)
 
+
+_by_date = attrgetter("date")
+_by_start = attrgetter("start")
 
 _UNION_TAGS = {"float", "literal['positive','negative','normal','abnormal']"}
 

@@ -68,7 +68,12 @@ SECRET_KEY = envsecret("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required")
-    SECRET_KEY = "dev-" + secrets.token_urlsafe(48)  # a new key per process outside production
+    # outside production: one generated key per data folder, shared by every worker process
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.touch(mode=0o600)
+        _key_file.write_text(secrets.token_urlsafe(48))
+    SECRET_KEY = _key_file.read_text().strip()
 
 DEBUG = envbool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [
@@ -162,6 +167,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "msinfusion.web.pages.errors.csrf_failure"  # generic 403 page, no details
+# flash messages live in the session: the app sets no cookie besides the two __Host- ones (B11)
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_FAILURES_PER_ACCOUNT = envint("MSINFUSION_LOGIN_FAILURES_PER_ACCOUNT", 10)
 LOGIN_FAILURES_PER_IP = envint("MSINFUSION_LOGIN_FAILURES_PER_IP", 20)
 TRUSTED_PROXY_HEADER = env("MSINFUSION_TRUSTED_PROXY_HEADER")  # e.g. HTTP_X_REAL_IP behind nginx
@@ -188,6 +196,7 @@ if PRODUCTION:
 # ---------------------------------------------------------------- static and uploaded files
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -1,7 +1,9 @@
 """Login throttling (B7): at most N failures per account and per client address in an hour.
 
 Counted in the database so every worker process sees the same numbers. The address comes from
-`audit.middleware.client_ip`, which trusts only the configured proxy header.
+`audit.middleware.client_ip`, which trusts only the configured proxy header. A throttled attempt
+counts as one more failure, even with the right password, so the lock lasts an hour after the
+last attempt. The answer is the same whether or not the account exists.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.utils import timezone
 from msinfusion.web.accounts.models import LoginFailure
 
 WINDOW = timedelta(hours=1)
+KEEP = timedelta(days=1)
 
 
 def _recent():
@@ -29,3 +32,5 @@ def is_throttled(username: str, ip: str) -> bool:
 
 def record_failure(username: str, ip: str) -> None:
     LoginFailure.objects.create(username=username.lower()[:150], ip=ip)
+    # keep a day of failures for anyone investigating an attack; older ones are of no use
+    LoginFailure.objects.filter(at__lt=timezone.now() - KEEP).delete()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django import forms
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponseNotAllowed
@@ -12,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from msinfusion.web.accounts.sessions import LAST_SEEN, LOGGED_IN_AT
+from msinfusion.web.accounts.sessions import stamp_login
 from msinfusion.web.accounts.throttle import is_throttled, record_failure
 from msinfusion.web.audit.middleware import client_ip
 
@@ -43,7 +41,7 @@ def _safe_next(request) -> str | None:
 @never_cache
 @csrf_protect
 def login_view(request):
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
@@ -56,11 +54,9 @@ def login_view(request):
             error = FAILED
         else:
             login(request, user)  # rotates the session key
-            now = time.time()
-            request.session[LOGGED_IN_AT] = now
-            request.session[LAST_SEEN] = now
+            stamp_login(request.session)
             return redirect(_safe_next(request) or "home")
-    status = 200 if error is None else 400
+    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "accounts/login.html",

@@ -44,6 +44,8 @@ def patient_for(request, patient_id, resource: str, action: str = Action.READ) -
         pk = int(patient_id)
     except (TypeError, ValueError):
         pk = None
+    if pk is not None and not 0 < pk < 2**63:
+        pk = None  # outside the database's id range: no such patient, not an error
     patient = (
         visible_patients(request.user).select_related("center").filter(pk=pk).first()
         if pk is not None

@@ -54,10 +54,11 @@ def with_current_rows(queryset):
 
 def _rows(patient: m.Patient, name: str) -> Iterable:
     cached = getattr(patient, f"cur_{name}", None)
-    if cached is not None:
-        return cached
-    model = RELATIONS[name]
-    return model.current.filter(patient=patient)
+    rows = cached if cached is not None else RELATIONS[name].current.filter(patient=patient)
+    if name == "results":
+        # a result the patient typed in counts only once a clinician has confirmed it
+        return [r for r in rows if not r.patient_reported or r.confirmed_at is not None]
+    return rows
 
 
 def to_record(patient: m.Patient) -> PatientRecord:

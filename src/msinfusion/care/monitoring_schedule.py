@@ -1,0 +1,229 @@
+"""Monitoring schedules: when one catalog item falls due from one anchor, and whether it was done.
+
+Part of the due-list; `care.monitoring` states the rules (fixed offsets and repeats, results that
+count, conventions 2 and 7, conditions). A `Schedule` walks the occurrences of one item from one
+anchor and says for each whether the record shows it done.
+
+Each occurrence can say why it falls due, but the sentence is only built when asked: a long history
+walks dozens of occurrences that are met or superseded by a later one, and nobody reads theirs.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from functools import partial
+from typing import NamedTuple
+
+from msinfusion.care.monitoring_conditions import condition, timeline
+from msinfusion.care.pml import ANTI_JCV_STATUS_TEST, ANTI_JCV_TEST, unusable_reason
+from msinfusion.care.record import PatientRecord, Result
+from msinfusion.dates import Interval, add_months, describe_span
+from msinfusion.knowledge.model import Monitoring
+
+
+def repeat(every: Interval, k: int, base: date) -> date:
+    """The date `every` k times over after `base` (as `Interval.after` would give it).
+
+    Repeats are counted from the base date, never from the previous repeat (convention 2).
+    """
+    day = add_months(base, every.months * k)
+    days = (every.days + 7 * every.weeks) * k
+    return day + timedelta(days=days) if days else day
+
+
+def times_text(every: Interval, k: int) -> str:
+    """`every` k times over in words ("18 months")."""
+    return describe_span(every.days * k, every.weeks * k, every.months * k)
+
+
+def _unexplained() -> str:
+    return ""
+
+
+class Occurrence(NamedTuple):
+    """One due date of an item; `scheduled` differs from `due` when a condition moved it later.
+
+    A named tuple rather than a dataclass: walks create many and only a few are kept.
+    """
+
+    due: date
+    met: bool
+    reason: Callable[[], str] = _unexplained
+    scheduled: date | None = None
+    condition: str = ""  # what the item's condition means, when it has one
+
+    @property
+    def why(self) -> str:
+        """The sentence for the due-list, built on demand."""
+        why = self.reason()
+        if not self.condition:
+            return why
+        if self.scheduled is not None and self.scheduled != self.due:
+            return (
+                f"{why} ({self.scheduled.isoformat()}); applies only when {self.condition}: "
+                f"from {self.due.isoformat()}"
+            )
+        return f"{why}; applies while {self.condition}"
+
+
+def _offset_reason(offset: Interval, on: str) -> str:
+    return f"at {on}" if offset.is_zero else f"{offset} after {on}"
+
+
+def _repeat_reason(every: Interval, k: int, base_what: str) -> str:
+    return f"{times_text(every, k)} after {base_what}"
+
+
+def _fixed_dates(
+    item: Monitoring, anchor: date, what: str
+) -> Iterator[tuple[date, Callable[[], str]]]:
+    """Offsets after the anchor, then base + k x every (base = anchor + last offset, or anchor)."""
+    on = f"{what} on {anchor.isoformat()}"
+    for offset in item.offsets:
+        yield offset.after(anchor), partial(_offset_reason, offset, on)
+    if item.every is None or item.counts_from_result:
+        return
+    base, base_what = _base(item, anchor, on)
+    k = 1
+    while True:
+        yield repeat(item.every, k, base), partial(_repeat_reason, item.every, k, base_what)
+        k += 1
+
+
+def _base(item: Monitoring, anchor: date, on: str) -> tuple[date, str]:
+    """Where repeats count from: the last offset's date, or the anchor itself."""
+    if not item.offsets or item.offsets[-1].is_zero:
+        return anchor, on
+    base = item.offsets[-1].after(anchor)
+    return base, f"{base.isoformat()} ({item.offsets[-1]} after {on})"
+
+
+class Schedule:
+    """Walks one item from one anchor up to `stop_at`, yielding each occurrence and whether it is met."""
+
+    def __init__(
+        self, item: Monitoring, record: PatientRecord, anchor: date, what: str, test_name: str
+    ):
+        self.item, self.anchor, self.what, self.test_name = item, anchor, what, test_name
+        # results and their dates (oldest first, for bisecting)
+        self.results, self.days = _counting_results(record, item.test) if item.test else ((), [])
+        self.cond_what = condition(item.condition)[1] if item.condition else ""
+        self.timeline = timeline(record, item.condition) if item.condition else None
+        self.record = record
+
+    def _condition_day(self, due: date, before: date | None, stop_at: date) -> date | None:
+        """`due` if the condition holds then, else the first later day it holds before `before`.
+
+        Conditions only change on the record's own dates (a new anti-JCV draw, exposure passing a
+        month boundary), so only those days are tried after `due`, not every calendar day.
+        """
+        if self.timeline is None or self.timeline.holds(self.record, due):
+            return due
+        limit = min(before, stop_at + timedelta(days=1)) if before else stop_at
+        start = self.timeline.next_start(self.record, due)
+        return start if start is not None and start < limit else None
+
+    def _never_holds_after(self, day: date) -> bool:
+        """The item's condition does not hold on `day` and will not hold on any later day."""
+        return (
+            self.timeline is not None
+            and not self.timeline.holds(self.record, day)
+            and self.timeline.next_start(self.record, day) is None
+        )
+
+    def _occurrence(
+        self, due: date, shifted: date, reason: Callable[[], str], met: bool
+    ) -> Occurrence:
+        if not self.cond_what:
+            return Occurrence(due, met, reason)
+        return Occurrence(shifted, met, reason, scheduled=due, condition=self.cond_what)
+
+    def walk(self, stop_at: date, since: date | None = None) -> Iterator[Occurrence]:
+        """Every occurrence up to `stop_at`, oldest first.
+
+        `since`: the caller has no use for occurrences dated before it. For an item without a test
+        (nothing can be met, so no occurrence depends on the earlier ones) those are not yielded,
+        which spares walking years of history occurrence by occurrence.
+        """
+        yield from self._walk_fixed(stop_at, since if not self.item.test else None)
+        if self.item.counts_from_result and self.item.every is not None:
+            yield from self._walk_from_results(stop_at)
+
+    def _walk_fixed(self, stop_at: date, since: date | None) -> Iterator[Occurrence]:
+        """Each result counts once: the first unused one in [due - gap/2, next due)."""
+        dates = _fixed_dates(self.item, self.anchor, self.what)
+        previous, unused = self.anchor, 0
+        current = next(dates, None)
+        while current is not None and current[0] <= stop_at:
+            following = next(dates, None)
+            due, reason = current
+            if following is None and self.item.counts_from_result and self.item.every:
+                after: date | None = self.item.every.after(due)
+            else:
+                after = following[0] if following else None
+            if since is not None and after is not None and after <= since:
+                # it falls before the next one (even when its condition moves it): before `since`
+                previous, current = due, following
+                continue
+            shifted = self._condition_day(due, after, stop_at)
+            if shifted is not None:
+                met = False
+                if unused < len(self.days):
+                    low = due - timedelta(days=(due - previous).days // 2)
+                    # the first unused result from `low` on counts if it is before the next due
+                    first = bisect_left(self.days, low, unused)
+                    met = first < len(self.days) and (after is None or self.days[first] < after)
+                    if met:
+                        unused = first + 1
+                yield self._occurrence(due, shifted, reason, met)
+            previous, current = due, following
+
+    def _walk_from_results(self, stop_at: date) -> Iterator[Occurrence]:
+        """Convention 7: `every` after the latest result since the anchor, else after the base."""
+        assert self.item.every is not None
+        every = self.item.every
+        ref, ref_what = _base(self.item, self.anchor, f"{self.what} on {self.anchor.isoformat()}")
+        results, days = self.results, self.days
+        k, unused = 1, bisect_right(days, self.anchor)  # results after the anchor are unused
+        due = repeat(every, k, ref)
+        while due <= stop_at:
+            if unused < len(days):
+                # met on time (latest unused result by the due date) or late (first one after
+                # it): either way the schedule continues from that result
+                late = bisect_right(days, due, unused)
+                used = results[late - 1] if late > unused else results[late]
+                yield Occurrence(due, met=True)
+                ref, k, unused = used.date, 1, bisect_right(days, used.date)
+                ref_what = f"the previous {self.test_name} result on {used.date.isoformat()}"
+                due = repeat(every, k, ref)
+                continue
+            following = repeat(every, k + 1, ref)
+            shifted = self._condition_day(due, following, stop_at)
+            if shifted is not None:
+                reason = partial(_repeat_reason, every, k, ref_what)
+                yield self._occurrence(due, shifted, reason, met=False)
+            elif self._never_holds_after(due):
+                return  # no result is left to move the schedule and the condition stays off
+            k, due = k + 1, following
+
+
+def _counting_results(record: PatientRecord, test: str) -> tuple[tuple[Result, ...], list[date]]:
+    """Results that count as doing a task on `test`, oldest first, and their dates.
+
+    An anti-JCV retest is done by an index or a positive/negative result, unless the draw is not
+    usable after IVIG or plasma exchange (convention 6). Worked out once per record and test.
+    """
+    memo = record.memo()
+    key = ("monitoring.counting_results", test)
+    found = memo.get(key)
+    if found is None:
+        if test not in (ANTI_JCV_TEST, ANTI_JCV_STATUS_TEST):
+            results = record.results_of(test)
+        else:
+            draws = record.results_of(ANTI_JCV_TEST) + record.results_of(ANTI_JCV_STATUS_TEST)
+            usable = [r for r in draws if unusable_reason(record, r.date) is None]
+            results = tuple(sorted(usable, key=lambda r: r.date))
+        found = memo[key] = (results, [r.date for r in results])
+    return found

@@ -1,0 +1,1 @@
+"""Standard formats in and out of the domain: iCalendar feeds (ical.py); FHIR comes later."""
