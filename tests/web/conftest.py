@@ -18,6 +18,15 @@ from msinfusion.web.clinic import models as m
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """The world creates a dozen accounts; Argon2 (the real hasher) would spend seconds per test
+    on them. Tests marked `real_password_hashing` keep Argon2 (and test_b08_passwords.py checks
+    that the settings really use it)."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str, center=None, **extra) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, role=role, center=center, **extra

@@ -147,6 +147,7 @@ def test_demo_creates_the_lakeside_center_with_chairs_and_hours(demo):
     assert hours == [(d, clock(7), clock(19)) for d in range(5)]
 
 
+@pytest.mark.real_password_hashing
 def test_demo_users_log_in_with_the_demo_password_hashed_with_argon2(demo):
     roles = {"demo-patient": Role.PATIENT, "demo-nurse": Role.NURSE}
     roles |= {"demo-neurologist": Role.NEUROLOGIST, "demo-admin": Role.CENTER_ADMIN}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "msinfusion.web.pages.errors.bad_request"
 handler403 = "msinfusion.web.pages.errors.forbidden"
 handler404 = "msinfusion.web.pages.errors.not_found"
 handler500 = "msinfusion.web.pages.errors.server_error"

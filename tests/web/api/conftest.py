@@ -47,13 +47,6 @@ class Api:
         return self.post(path, body)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The world's accounts hash with MD5 here: Argon2 is tested with the login page (B8), and
-    here it would only spend most of every test hashing nine passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api_as(client, db):
     """`api_as(user)` -> Api with a fresh token for user; `api_as(None)` -> no token."""

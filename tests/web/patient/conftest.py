@@ -21,12 +21,6 @@ from msinfusion.web.clinic import models as m
 TODAY = "2026-01-10 15:00:00+00:00"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The world's dozen accounts hash their password; these tests never log in with one."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def frozen():
     with time_machine.travel(TODAY, tick=False) as traveller:

@@ -18,15 +18,7 @@ from msinfusion.web.clinic import models as m
 
 from .routes import ACCOUNT
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world creates a dozen accounts; Argon2 (the real hasher) would take seconds per test.
-    test_b08_passwords.py checks that Argon2 is what the settings really use."""
-    settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 @dataclass

@@ -43,12 +43,6 @@ def at_noon(day: date):
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world's accounts log in with force_login here: Argon2's cost buys nothing in these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clinic_day():
     with time_machine.travel(NOON_IN_NEW_YORK, tick=False):

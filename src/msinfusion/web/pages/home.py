@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_safe
 
 from msinfusion.web.accounts.models import Role
 
 
+@require_safe
 @login_required
 def home(request):
     role = request.user.role
@@ -23,5 +25,6 @@ def home(request):
     return redirect("login")
 
 
+@require_safe
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
