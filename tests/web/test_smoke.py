@@ -19,3 +19,10 @@ def test_login_page_renders(client, db):
     response = client.get("/login/")
     assert response.status_code == 200
     assert b"Log in" in response.content
+
+
+def test_an_id_beyond_the_database_range_is_a_404_not_a_crash(client, world):
+    client.force_login(world.nurse)
+    huge = 2**70
+    assert client.get(f"/patients/{huge}/").status_code == 404
+    assert client.get(f"/api/v1/patients/{huge}/plan").status_code == 401  # no token: refused first

@@ -41,6 +41,12 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
+def _db_id(value) -> int | None:
+    """An id the database can hold, else None (a 20-digit id in a URL is no patient, not a crash)."""
+    number = int(value)
+    return number if 0 < number < 2**63 else None
+
+
 def patient_named_by(request) -> int | None:
     """The patient id a request's URL points at: `patient_id`, or the patient of a clinical row."""
     match = getattr(request, "resolver_match", None)
@@ -49,16 +55,19 @@ def patient_named_by(request) -> int | None:
     kwargs = match.kwargs
     try:
         if "patient_id" in kwargs:
-            return int(kwargs["patient_id"])
+            return _db_id(kwargs["patient_id"])
         if "id" in kwargs and "api" in match.namespaces and match.route.startswith(API_PATIENTS):
-            return int(kwargs["id"])  # the API's /patients/{id}/...
+            return _db_id(kwargs["id"])  # the API's /patients/{id}/...
         from django.apps import apps
 
         for name, model_name in OBJECT_KWARGS.items():
             if name in kwargs:
                 model = apps.get_model("clinic", model_name)
+                row_id = _db_id(kwargs[name])
+                if row_id is None:
+                    return None
                 return (
-                    model.objects.filter(pk=int(kwargs[name]))
+                    model.objects.filter(pk=row_id)
                     .values_list("patient_id", flat=True)
                     .first()
                 )
