@@ -66,11 +66,7 @@ def patient_named_by(request) -> int | None:
                 row_id = _db_id(kwargs[name])
                 if row_id is None:
                     return None
-                return (
-                    model.objects.filter(pk=row_id)
-                    .values_list("patient_id", flat=True)
-                    .first()
-                )
+                return model.objects.filter(pk=row_id).values_list("patient_id", flat=True).first()
     except (TypeError, ValueError):
         return None
     return None
