@@ -197,6 +197,11 @@ def due_list(
     until = until or add_months(today, 12)
     if until < today:
         raise CareError("until", f"must not be before today ({today.isoformat()})")
+    with record.shared_work():  # schedules of one record ask the same conditions and results
+        return _due_list(record, today, until, catalog)
+
+
+def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog) -> list[DueTask]:
     tasks: list[DueTask] = []
     for drug_id in record.drugs:
         drug = catalog.drug(drug_id)
@@ -288,10 +293,11 @@ def _requirement_tasks(
 ) -> list[DueTask]:
     """A task for every requirement an infusion in [today, until] still lacks a usable result for."""
     tasks = []
+    requirements = drug.requirements
     for infusion in plan.infusions:
         if not today <= infusion.date <= until:
             continue
-        for req in drug.requirements:
+        for req in requirements:
             if not requirement_applies(req, record, infusion):
                 continue
             previous = infusion.previous_dose

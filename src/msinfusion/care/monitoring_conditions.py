@@ -168,7 +168,7 @@ class Timeline:
 
     def __init__(self, record: PatientRecord, check: ConditionCheck) -> None:
         self.check = check
-        self.changes = condition_change_days(record)
+        self.changes = _change_days(record)
         self._values: list[bool | None] = [None] * len(self.changes)
 
     def _value(self, record: PatientRecord, index: int) -> bool:
@@ -187,6 +187,15 @@ class Timeline:
             if self._value(record, index):
                 return self.changes[index]
         return None
+
+
+def _change_days(record: PatientRecord) -> list[date]:
+    """`condition_change_days`, shared by the record's timelines (which only read it)."""
+    memo = record.memo()
+    days = memo.get("monitoring.change_days")
+    if days is None:
+        days = memo["monitoring.change_days"] = condition_change_days(record)
+    return days
 
 
 def timeline(record: PatientRecord, name: str) -> Timeline:

@@ -6,8 +6,8 @@ first positions in order; every later position gets a due date from the rule the
 
 A patient's summary, readiness check and due-list each plan the same drug with a different horizon.
 What a plan reads from the record (course, regimen, history, lifetime dose) and the future positions
-do not depend on the horizon, so they are worked out once per record (`_Basis`, `_Future`, kept in
-`PatientRecord.memo`) and every plan takes as many infusions as its horizon allows.
+do not depend on the horizon, so inside `PatientRecord.shared_work` they are worked out once
+(`_Basis`, `_Future`) and every plan takes as many infusions as its horizon allows.
 """
 
 from __future__ import annotations

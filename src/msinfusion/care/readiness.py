@@ -156,7 +156,6 @@ class _Check:
         self.rec = rec
         self.day = day
         self.given = rec.administrations_of(drug.id)
-        self.given_reactions = {a.reaction for a in self.given}
         self.previous_dose = self.given[-1].date if self.given else None
         self.reasons: list[Reason] = []
 
@@ -533,11 +532,7 @@ class _Check:
                     f"{ci.message} (Active on {self.day.isoformat()}: {what}.)",
                     ci.source,
                 )
-            reacted = (
-                [a for a in self.given if a.reaction in ci.reactions]
-                if not self.given_reactions.isdisjoint(ci.reactions)
-                else []
-            )
+            reacted = [a for a in self.given if a.reaction in ci.reactions]
             if reacted:
                 what = ", ".join(
                     f"{a.reaction.replace('_', '-')} on {a.date.isoformat()}" for a in reacted

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -225,17 +227,12 @@ class PatientRecord(_Item):
         data["courses"] = courses
         return PatientRecord.model_construct(**data)
 
-    @cached_property
-    def _latest_dates(self) -> tuple[date | None, date | None]:
-        """The latest administration date and the latest course stop, for `as_of`."""
-        given = max((a[-1].date for a in self._administrations_by_drug.values()), default=None)
-        stop = max((c.stop for c in self.courses if c.stop is not None), default=None)
-        return given, stop
-
     def _nothing_on_or_after(self, day: date) -> bool:
         """No administration on or after `day` and no course stop after it: `as_of(day)` is self."""
-        given, stop = self._latest_dates
-        return (given is None or given < day) and (stop is None or stop <= day)
+        index = self._index
+        return (index.latest_given is None or index.latest_given < day) and (
+            index.latest_stop is None or index.latest_stop <= day
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_defaults=True)
@@ -243,31 +240,37 @@ class PatientRecord(_Item):
     # ------------------------------------------------------------ queries the rules use
 
     @cached_property
-    def _administrations_by_drug(self) -> dict[str, tuple[Administration, ...]]:
-        by_drug: dict[str, list[Administration]] = {}
-        for adm in sorted(self.administrations, key=_by_date):
-            by_drug.setdefault(adm.drug, []).append(adm)
-        return {k: tuple(v) for k, v in by_drug.items()}
+    def _index(self) -> _Index:
+        """The record grouped and sorted for the queries below, built once on first use."""
+        by_drug = _grouped(self.administrations, _by_date, "drug")
+        # first mention in the record breaks ties between drugs first used on the same day
+        first_use = {
+            drug: by_drug[drug][0].date
+            for drug in dict.fromkeys(a.drug for a in self.administrations)
+        }
+        for course in self.courses:
+            first_use[course.drug] = min(first_use.get(course.drug, course.start), course.start)
+        return _Index(
+            administrations=by_drug,
+            results=_grouped(self.results, _by_date, "test"),
+            courses=_grouped(self.courses, _by_start, "drug"),
+            drugs=tuple(sorted(first_use, key=first_use.__getitem__)),
+            latest_given=max((given[-1].date for given in by_drug.values()), default=None),
+            latest_stop=max((c.stop for c in self.courses if c.stop is not None), default=None),
+        )
 
     def administrations_of(
         self, drug: str, before: date | None = None
     ) -> tuple[Administration, ...]:
         """Administrations of `drug`, oldest first, optionally only those strictly before a date."""
-        given = self._administrations_by_drug.get(drug, ())
+        given = self._index.administrations.get(drug, ())
         if before is None:
             return given
         return given[: bisect_left(given, before, key=_by_date)]
 
-    @cached_property
-    def _results_by_test(self) -> dict[str, tuple[Result, ...]]:
-        by_test: dict[str, list[Result]] = {}
-        for result in sorted(self.results, key=_by_date):
-            by_test.setdefault(result.test, []).append(result)
-        return {k: tuple(v) for k, v in by_test.items()}
-
     def results_of(self, test: str, on_or_before: date | None = None) -> tuple[Result, ...]:
         """Results of one test, oldest first."""
-        found = self._results_by_test.get(test, ())
+        found = self._index.results.get(test, ())
         if on_or_before is None:
             return found
         return found[: bisect_right(found, on_or_before, key=_by_date)]
@@ -279,46 +282,44 @@ class PatientRecord(_Item):
     def active_conditions(self, day: date) -> set[str]:
         return {c.condition for c in self.conditions if c.active_on(day)}
 
-    @cached_property
-    def _courses_by_drug(self) -> dict[str, tuple[Course, ...]]:
-        by_drug: dict[str, list[Course]] = {}
-        for course in sorted(self.courses, key=_by_start):
-            by_drug.setdefault(course.drug, []).append(course)
-        return {k: tuple(v) for k, v in by_drug.items()}
-
     def courses_of(self, drug: str) -> tuple[Course, ...]:
         """Courses of `drug`, earliest start first."""
-        return self._courses_by_drug.get(drug, ())
-
-    @cached_property
-    def _drug_order(self) -> tuple[str, ...]:
-        given = self._administrations_by_drug  # oldest first per drug
-        # first mention in the record breaks ties between drugs first used on the same day
-        seen = {
-            drug: given[drug][0].date
-            for drug in dict.fromkeys(a.drug for a in self.administrations)
-        }
-        for course in self.courses:
-            seen[course.drug] = min(seen.get(course.drug, course.start), course.start)
-        return tuple(sorted(seen, key=seen.__getitem__))
+        return self._index.courses.get(drug, ())
 
     @property
     def drugs(self) -> list[str]:
         """Every drug the record mentions (courses or administrations), in first-use order."""
-        return list(self._drug_order)
+        return list(self._index.drugs)
+
+    @contextmanager
+    def shared_work(self) -> Iterator[None]:
+        """Within the block, answers derived from this record are kept (`memo`) and shared.
+
+        A patient's summary plans each drug three times (for itself, for the readiness check and
+        for the due-list) and the due-list asks the same conditions on many dates. Records are
+        immutable, so what one of them works out stays true for the others. The work is dropped
+        when the outermost block ends: a summary leaves no half-walked regimens on the record.
+        """
+        if self._open_memo() is not None:
+            yield  # an enclosing block keeps the work
+            return
+        self.__dict__["_memo"] = _Memo(id(self))
+        try:
+            yield
+        finally:
+            self.__dict__.pop("_memo", None)
 
     def memo(self) -> dict[Any, Any]:
-        """Scratch space for answers derived from this record (a drug's future infusions, ...).
+        """The shared work of the enclosing `shared_work` block, or a throwaway dict outside one.
 
-        Records are immutable, so an answer computed from one stays true for it: the summary,
-        readiness and due-list of a patient can share work instead of repeating it. Callers key
-        their entries by everything else the answer depends on. The dict lives in the instance
-        `__dict__` like the cached indexes above; see `_Memo` for copies.
+        Callers key their entries by everything else the answer depends on.
         """
+        memo = self._open_memo()
+        return memo if memo is not None else {}
+
+    def _open_memo(self) -> _Memo | None:
         memo = self.__dict__.get("_memo")
-        if memo is None or memo.owner != id(self):
-            memo = self.__dict__["_memo"] = _Memo(id(self))
-        return memo
+        return memo if memo is not None and memo.owner == id(self) else None
 
     def bsa_m2(self) -> float | None:
         """Mosteller body surface area (convention 8), or None without height and weight."""
@@ -327,12 +328,33 @@ class PatientRecord(_Item):
         return mosteller_bsa(self.height_cm, self.weight_kg)
 
 
-class _Memo(dict[Any, Any]):
-    """A record's memo, which a copy of the record does not share.
+class _Index(NamedTuple):
+    """A record grouped for the rules' queries; every group is sorted oldest first."""
 
-    `model_copy` copies the instance `__dict__` shallowly, so it remembers the record it was made
-    for (`owner`, the record's id) and `PatientRecord.memo` starts a fresh one for anyone else.
-    Deep copies and pickles start empty (the entries hold half-walked regimens).
+    administrations: dict[str, tuple[Administration, ...]]  # by drug
+    results: dict[str, tuple[Result, ...]]  # by test
+    courses: dict[str, tuple[Course, ...]]  # by drug, by start
+    drugs: tuple[str, ...]  # every drug mentioned, in first-use order
+    latest_given: date | None  # the latest administration
+    latest_stop: date | None  # the latest course stop
+
+
+def _grouped(
+    items: tuple[_T, ...], when: Callable[[_T], date], by: str
+) -> dict[str, tuple[_T, ...]]:
+    """`items` sorted by `when` (stable) and grouped by the attribute `by`."""
+    groups: dict[str, list[_T]] = {}
+    for item in sorted(items, key=when):
+        groups.setdefault(getattr(item, by), []).append(item)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+class _Memo(dict[Any, Any]):
+    """The work a `shared_work` block keeps, for the one record it was opened on.
+
+    `model_copy` copies the instance `__dict__` shallowly, so the memo remembers its record
+    (`owner`, the record's id): a copy made inside the block does not share it. Deep copies and
+    pickles get an empty memo that belongs to no record.
     """
 
     def __init__(self, owner: int) -> None:
@@ -351,6 +373,7 @@ def mosteller_bsa(height_cm: float, weight_kg: float) -> float:
     return math.sqrt(height_cm * weight_kg / 3600.0)
 
 
+_T = TypeVar("_T")
 _by_date = attrgetter("date")
 _by_start = attrgetter("start")
 

@@ -68,22 +68,28 @@ def readiness_day(infusion: PlannedInfusion, today: date) -> date:
 def summarize(
     record: PatientRecord, today: date, *, catalog: Catalog | None = None, until: date | None = None
 ) -> PatientSummary:
-    """Plan, readiness of the next infusion and the due-list for every drug the record mentions."""
+    """Plan, readiness of the next infusion and the due-list for every drug the record mentions.
+
+    The three share the work they have in common (the plan of each drug, see
+    `PatientRecord.shared_work`).
+    """
     catalog = catalog or default_catalog()
-    statuses = []
-    for drug_id in record.drugs:
-        drug = catalog.drug(drug_id)
-        try:
-            plan = plan_infusions(drug, record=record, today=today)
-        except CareError as exc:
-            statuses.append(DrugStatus(drug_id, None, None, None, str(exc)))
-            continue
-        nxt = plan.next
-        readiness = (
-            check_readiness(record, drug_id, readiness_day(nxt, today), catalog=catalog)
-            if nxt is not None
-            else None
-        )
-        statuses.append(DrugStatus(drug_id, plan, nxt, readiness))
-    due = tuple(due_list(record, today, until, catalog=catalog))
+    with record.shared_work():
+        statuses = [_drug_status(record, drug_id, today, catalog) for drug_id in record.drugs]
+        due = tuple(due_list(record, today, until, catalog=catalog))
     return PatientSummary(record.id, today, tuple(statuses), due)
+
+
+def _drug_status(record: PatientRecord, drug_id: str, today: date, catalog: Catalog) -> DrugStatus:
+    drug = catalog.drug(drug_id)
+    try:
+        plan = plan_infusions(drug, record=record, today=today)
+    except CareError as exc:
+        return DrugStatus(drug_id, None, None, None, str(exc))
+    nxt = plan.next
+    readiness = (
+        check_readiness(record, drug_id, readiness_day(nxt, today), catalog=catalog)
+        if nxt is not None
+        else None
+    )
+    return DrugStatus(drug_id, plan, nxt, readiness)
