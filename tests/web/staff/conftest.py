@@ -16,17 +16,7 @@ from msinfusion.web.clinic import models as m
 TODAY = date(2026, 1, 14)
 NOON_IN_NEW_YORK = datetime(2026, 1, 14, 17, 0, tzinfo=UTC)
 
-CLINICAL_MODELS = (
-    m.LabResult,
-    m.Administration,
-    m.Course,
-    m.Condition,
-    m.Vaccination,
-    m.ClinicalEvent,
-    m.ProgramAction,
-    m.Checklist,
-    m.DiaryEntry,
-)
+CLINICAL_MODELS = m.CLINICAL_MODELS
 
 
 def clinical_snapshot() -> dict[str, list[dict]]:

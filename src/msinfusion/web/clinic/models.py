@@ -264,3 +264,17 @@ class DiaryEntry(ClinicalRow):
                 name="one_current_diary_entry_per_day",
             )
         ]
+
+
+CLINICAL_MODELS = (
+    LabResult,
+    Administration,
+    Course,
+    Condition,
+    Vaccination,
+    ClinicalEvent,
+    ProgramAction,
+    Checklist,
+    DiaryEntry,
+)
+"""Every kind of clinical row (never deleted through the app; corrections supersede)."""

@@ -27,17 +27,7 @@ LOAD_CENTER = "Load Test Infusion Center"
 PATIENTS_PER_CENTER = 1000
 NEUROLOGISTS_PER_CENTER = 4
 STOP_REASON = "stopped after discussion with the neurologist"
-CLINICAL = (
-    m.LabResult,
-    m.Administration,
-    m.Course,
-    m.Condition,
-    m.Vaccination,
-    m.ClinicalEvent,
-    m.ProgramAction,
-    m.Checklist,
-    m.DiaryEntry,
-)
+CLINICAL = m.CLINICAL_MODELS
 
 
 class Command(BaseCommand):
