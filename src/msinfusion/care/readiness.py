@@ -280,7 +280,7 @@ class _Check:
             )
         number = len(self.given) + 1
         dose = dose_for(block.doses[dose_index], self.rec)
-        chair = chair_time(self.drug, number, dose_index + 1, prior)
+        chair = chair_time(self.drug, number, dose_index + 1, {a.reaction for a in prior})
         return PlannedInfusion(
             date=due,
             dose_mg=dose.dose_mg,
