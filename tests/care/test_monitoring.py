@@ -478,3 +478,14 @@ def replace_record(record: PatientRecord, **fields) -> PatientRecord:
     """A fresh record (model_copy would keep the cached per-drug indexes of the old one)."""
     data = {name: getattr(record, name) for name in type(record).model_fields}
     return PatientRecord(**(data | fields))
+
+
+def test_a_drug_that_cannot_be_planned_still_gets_its_monitoring_and_no_crash():
+    from msinfusion.care.summary import summarize
+
+    record = PatientRecord.from_dict(
+        {"administrations": [{"drug": "rituximab", "date": "2026-01-05", "dose_mg": 1000}]}
+    )
+    summary = summarize(record, date(2026, 3, 1))
+    assert "regimen" in summary.drugs[0].problem
+    assert due_list(record, date(2026, 3, 1)) == list(summary.due)

@@ -210,7 +210,13 @@ def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog)
                 condition(item.condition)  # an unknown name fails even when nothing is due
         course = current_course(record, drug)
         ongoing = course is None or course.stop is None
-        plan = plan_infusions(drug, record=record, until=until, today=today) if ongoing else None
+        try:
+            plan = (
+                plan_infusions(drug, record=record, until=until, today=today) if ongoing else None
+            )
+        except CareError:
+            plan = None  # no plan (e.g. rituximab without a regimen): no pre-infusion tasks;
+            # the drug's own status says why, and its monitoring still applies
         treatment = _Treatment(
             drug,
             course,

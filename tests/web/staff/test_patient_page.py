@@ -157,6 +157,6 @@ def test_a_record_the_care_logic_cannot_plan_shows_the_problem_instead_of_failin
     response = nurse.get(f"/patients/{rtx.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Cannot plan: regimen: rituximab has no default regimen" in html
+    assert "Cannot plan: rituximab: regimen: rituximab has no default regimen" in html
     assert nurse.get(f"/patients/{rtx.pk}/readiness?date=2026-01-20").status_code == 200
     assert nurse.get(f"/patients/{rtx.pk}/administrations/new").status_code == 200

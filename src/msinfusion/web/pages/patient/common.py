@@ -80,12 +80,13 @@ class Confirmed:
 def confirmed_summary(patient: Patient, today: date) -> Confirmed:
     """Record and summary (plan, readiness, due-list) as `services.summary_for` computes them.
 
-    A question the care engine cannot answer (e.g. rituximab with no regimen chosen makes the
-    due-list raise CareError) must not break the patient's page: the summary is then empty and
-    `problem` says why.
+    A question the care engine cannot answer (e.g. rituximab with no regimen chosen: no plan for
+    that drug) must not break the patient's page: `problem` says why, the rest still shows.
     """
     record = confirmed_record(patient)
     try:
-        return Confirmed(record, summarize(record, today, catalog=default_catalog()), None)
+        summary = summarize(record, today, catalog=default_catalog())
     except CareError as exc:
         return Confirmed(record, PatientSummary(record.id, today, (), ()), str(exc))
+    problems = [f"{s.drug}: {s.problem}" for s in summary.drugs if s.problem]
+    return Confirmed(record, summary, "; ".join(problems) or None)
