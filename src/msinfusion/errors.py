@@ -40,3 +40,11 @@ class RecordError(MsInfusionError):
 
 class CareError(MsInfusionError):
     """A request the care logic cannot answer (unknown drug, missing height for BSA dosing, ...)."""
+
+
+class InstanceError(MsInfusionError):
+    """An infusion-center day (instance) or schedule file is wrong; names the field path."""
+
+
+class DiaryError(MsInfusionError):
+    """A diary or infusion list is wrong or cannot be analysed; names the field (or CSV line)."""

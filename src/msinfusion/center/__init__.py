@@ -1,0 +1,1 @@
+"""Infusion-center day scheduling: the day (instance), schedules, optimizer, baseline, simulation."""

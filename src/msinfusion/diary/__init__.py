@@ -1,0 +1,1 @@
+"""Symptom diary: entries, cycle alignment, wearing-off analysis, simulator and charts."""
