@@ -3,7 +3,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 
-.PHONY: setup run test lint test-sqlite test-postgres test-browser screenshots bench bench-web
+.PHONY: setup run test lint test-sqlite test-postgres test-browser screenshots bench bench-web bench-center bench-wearing-off
 .tools/bin/uv:
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv==0.13.9
 
@@ -44,3 +44,11 @@ bench: setup
 # Load benchmark: 10,000 demo patients on PostgreSQL, gunicorn with 2 workers (README, "Tests").
 bench-web: setup
 	scripts/with-postgres.sh $(UV) run python bench/web_load.py
+
+# Center scheduling: CP-SAT optimizer against first-come-first-served (README, "Benchmarks").
+bench-center: setup
+	$(UV) run python bench/center.py --quick
+
+# Wearing-off analysis on simulated diaries: false positives, power against an oracle, onset error.
+bench-wearing-off: setup
+	$(UV) run python bench/wearing_off.py --quick

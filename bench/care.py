@@ -5,8 +5,9 @@ readiness of the next infusion and 12-month due-list, and prints patients per se
 between sizes (linear scaling keeps 100k/10k <= 11) and the ratio to loading (<= 3). It also checks
 that the batch answers equal the single-patient path (separate plan / check / monitor calls).
 
-    uv run python bench/care.py            # 10,000 and 100,000 patients
-    uv run python bench/care.py --quick    # 2,000 and 20,000
+    uv run python bench/care.py                # 10,000 and 100,000 patients
+    uv run python bench/care.py --quick        # 2,000 and 20,000
+    uv run python bench/care.py --sizes 10000  # one size: no scaling ratio
 """
 
 from __future__ import annotations
@@ -93,12 +94,14 @@ def single_path(record: PatientRecord) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 and 20,000 patients")
+    parser.add_argument("--sizes", type=int, nargs="+", help="population sizes, smallest first")
     parser.add_argument("--check", type=int, default=300, help="patients compared to single path")
     args = parser.parse_args()
-    small, large = (2_000, 20_000) if args.quick else (10_000, 100_000)
+    sizes = args.sizes or ([2_000, 20_000] if args.quick else [10_000, 100_000])
+    small = sizes[0]
     catalog = default_catalog()
     rows = []
-    for n in (small, large):
+    for n in sizes:
         raw = cached_population(n)
         load_s, records = timed(lambda d: PatientRecord.from_dict(d, catalog), raw, f"load {n:,}")
         care_s, summaries = timed(
@@ -126,12 +129,17 @@ def main() -> None:
             f"{care_s / load_s:.2f}",
         )
     console.print(table)
-    (n1, _, t1), (n2, _, t2) = rows
-    ratio = t2 / t1
+    n1, _, t1 = rows[0]
+    n2, load2, t2 = rows[-1]
+    scaling = ""
+    if len(rows) > 1:
+        scaling = (
+            f"{n2 // 1000}k/{n1 // 1000}k time ratio: {t2 / t1:.2f} "
+            f"(linear <= {1.1 * n2 / n1:.0f}); "
+        )
     console.print(
-        f"{n2 // 1000}k/{n1 // 1000}k time ratio: {ratio:.2f} (linear <= {1.1 * n2 / n1:.0f}); "
-        f"throughput {n2 / t2:,.0f} patients/s (target >= 2,000 on one core); "
-        f"care/load ratio {t2 / rows[1][1]:.2f} (target <= 3)"
+        f"{scaling}throughput {n2 / t2:,.0f} patients/s (target >= 2,000 on one core); "
+        f"care/load ratio {t2 / load2:.2f} (target <= 3)"
     )
 
 

@@ -445,6 +445,14 @@ def serve(
         raise CliError("serve", str(exc)) from None
 
 
+# ---------------------------------------------------------------- commands kept in their own modules
+
+
+def _register_extra_commands() -> None:
+    """Commands of other domains live in cli_<domain>.py and register themselves on `app`."""
+    from msinfusion import cli_center, cli_diary  # noqa: F401  (import registers the commands)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point. A bug (not bad input) is one line too, unless MSINFUSION_DEBUG."""
     command = typer.main.get_command(app)
@@ -462,6 +470,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         sys.exit(1)
 
+
+_register_extra_commands()
 
 if __name__ == "__main__":
     main()

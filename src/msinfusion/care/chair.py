@@ -30,7 +30,26 @@ def chair_time(drug: Drug, number: int, course_day: int, reactions: Set[str]) ->
     `reactions` are those of the earlier administrations of the drug; they decide the observation
     extension and eligibility for a shorter infusion.
     """
-    return ChairTimes(drug, reactions).for_infusion(number, course_day)
+    return chair_times(drug, reactions).for_infusion(number, course_day)
+
+
+def chair_times(drug: Drug, reactions: Set[str]) -> ChairTimes:
+    """The `ChairTimes` of a drug for a set of earlier reactions, shared between patients.
+
+    Most patients have the same few reaction sets ({"none"}, {"none", "mild"}), and the answers
+    depend on nothing else: they are worked out once per drug and set.
+    """
+    key = (id(drug), frozenset(reactions))
+    known = _KNOWN.get(key)
+    if known is None or known.drug is not drug:
+        if len(_KNOWN) > _KNOWN_MAX:
+            _KNOWN.clear()
+        known = _KNOWN[key] = ChairTimes(drug, key[1])
+    return known
+
+
+_KNOWN: dict[tuple[int, frozenset[str]], ChairTimes] = {}
+_KNOWN_MAX = 1024
 
 
 class ChairTimes:
@@ -41,6 +60,7 @@ class ChairTimes:
     """
 
     def __init__(self, drug: Drug, reactions: Set[str]) -> None:
+        self.drug = drug
         self.infusion = drug.infusion
         self.reactions = reactions
         shorter = self.infusion.shorter_option
@@ -48,9 +68,18 @@ class ChairTimes:
             shorter = None  # an earlier reaction rules the shorter infusion out
         self._shorter = shorter
         self._known: dict[tuple[int, bool], ChairTime] = {}
+        self._by_number: dict[
+            tuple[int, int], ChairTime
+        ] = {}  # shared by patients: see chair_times
 
     def for_infusion(self, number: int, course_day: int) -> ChairTime:
         """Chair time for infusion `number` (1-based, all infusions of the drug) on `course_day`."""
+        found = self._by_number.get((number, course_day))
+        if found is None:
+            found = self._by_number[(number, course_day)] = self._for_infusion(number, course_day)
+        return found
+
+    def _for_infusion(self, number: int, course_day: int) -> ChairTime:
         times = self.infusion.times
         row_index = len(times) - 1  # the last row, when none covers the infusion
         for i, t in enumerate(times):

@@ -24,7 +24,14 @@ class Dose:
 def dose_for(step: DoseStep, record: PatientRecord | None) -> Dose:
     """The dose of one planned infusion; BSA doses need the record's height and weight."""
     if step.dose_mg is not None:
-        return Dose(step.dose_mg, None, f"{step.dose_mg:g} mg fixed dose")
+        known = _FIXED.get(id(step))
+        if known is not None and known[0] is step:
+            return known[1]
+        if len(_FIXED) > _FIXED_MAX:
+            _FIXED.clear()
+        dose = Dose(step.dose_mg, None, f"{step.dose_mg:g} mg fixed dose")
+        _FIXED[id(step)] = (step, dose)
+        return dose
     per_m2 = step.dose_mg_per_m2
     assert per_m2 is not None  # guaranteed by DoseStep validation
     if record is None or record.height_cm is None or record.weight_kg is None:
@@ -37,6 +44,11 @@ def dose_for(step: DoseStep, record: PatientRecord | None) -> Dose:
         f"{per_m2:g} mg/m² x BSA {bsa:.3f} m² = {mg:g} mg ({BSA_FORMULA}; "
         f"{record.height_cm:g} cm, {record.weight_kg:g} kg)",
     )
+
+
+_FIXED: dict[int, tuple[DoseStep, Dose]] = {}
+"""Fixed doses by catalog step: the same for every patient (the step is kept to check identity)."""
+_FIXED_MAX = 4096
 
 
 def given_mg_per_m2(

@@ -46,8 +46,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any, Literal
 
+from msinfusion.care.calendar_cache import add_months
+from msinfusion.care.lazy_text import LazyText, build
 from msinfusion.care.monitoring_conditions import (
     CONDITIONS,
     ConditionCheck,
@@ -55,19 +58,19 @@ from msinfusion.care.monitoring_conditions import (
     condition_change_days,
 )
 from msinfusion.care.monitoring_schedule import Occurrence, Schedule
-from msinfusion.care.plan import Plan, current_course, history_for, plan_infusions
+from msinfusion.care.plan import Plan, PlannedInfusion, current_course, history_for, plan_infusions
 from msinfusion.care.record import Administration, Course, PatientRecord
 from msinfusion.care.requirements import (
+    ResultWindow,
     childbearing_unknown,
     freshness,
     requirement_applies,
     result_window,
     usable_result,
 )
-from msinfusion.dates import add_months
 from msinfusion.errors import CareError
 from msinfusion.knowledge.catalog import Catalog, default_catalog
-from msinfusion.knowledge.model import Drug, Monitoring
+from msinfusion.knowledge.model import Drug, Monitoring, Requirement
 
 __all__ = [
     "CONDITIONS",
@@ -87,8 +90,13 @@ TEST_KIND = {"lab": "test", "screening": "test", "imaging": "scan", "exam": "exa
 
 
 @dataclass(frozen=True)
-class DueTask:
-    """One task on the due-list; `rule` is the catalog monitoring or requirement id."""
+class DueTask(LazyText):
+    """One task on the due-list; `rule` is the catalog monitoring or requirement id.
+
+    The `reason` of a task on a computed due-list is written when first read (`care.lazy_text`).
+    """
+
+    _lazy_fields = frozenset({"reason"})
 
     date: date
     task: str
@@ -117,17 +125,22 @@ class DueTask:
 # ---------------------------------------------------------------- treatment facts
 
 
-@dataclass(frozen=True)
 class _Treatment:
-    drug: Drug
-    course: Course | None
-    plan: Plan | None  # None once the course has stopped
-    given: tuple[Administration, ...]  # every administration of the drug, oldest first
-    course_given: tuple[Administration, ...]  # administrations of the current course
+    """What the due-list reads about one drug of the record."""
 
-    @property
-    def stopped(self) -> date | None:
-        return self.course.stop if self.course else None
+    __slots__ = ("course", "course_given", "drug", "given", "plan", "stopped")
+
+    def __init__(
+        self,
+        drug: Drug,
+        course: Course | None,
+        plan: Plan | None,  # None once the course has stopped
+        given: tuple[Administration, ...],  # every administration of the drug, oldest first
+        course_given: tuple[Administration, ...],  # administrations of the current course
+    ) -> None:
+        self.drug, self.course, self.plan = drug, course, plan
+        self.given, self.course_given = given, course_given
+        self.stopped: date | None = course.stop if course else None
 
 
 def _anchors(item: Monitoring, t: _Treatment, record: PatientRecord) -> list[tuple[date, str]]:
@@ -203,11 +216,10 @@ def due_list(
 
 def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog) -> list[DueTask]:
     tasks: list[DueTask] = []
+    region = record.region
     for drug_id in record.drugs:
         drug = catalog.drug(drug_id)
-        for item in drug.monitoring:
-            if item.condition:
-                condition(item.condition)  # an unknown name fails even when nothing is due
+        items = _monitoring_items(catalog, drug)
         course = current_course(record, drug)
         ongoing = course is None or course.stop is None
         try:
@@ -224,13 +236,57 @@ def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog)
             record.administrations_of(drug.id),
             history_for(record, drug, course),
         )
-        for item in drug.monitoring:
-            if item.region is None or item.region == record.region:
-                name = catalog.test(item.test).name if item.test else ""
-                tasks.extend(_item_tasks(item, treatment, record, name, today, until))
+        for item, item_region, name, fields in items:
+            if item_region is None or item_region == region:
+                tasks.extend(_item_tasks(item, treatment, record, name, today, until, fields))
         if plan is not None:
             tasks.extend(_requirement_tasks(drug, plan, record, catalog, today, until))
-    return sorted(tasks, key=lambda t: (t.date, t.drug, t.task, t.rule))
+    tasks.sort(key=_task_order)
+    return tasks
+
+
+def _task_order(task: DueTask) -> tuple[date, str, str, str]:
+    return (task.date, task.drug, task.task, task.rule)
+
+
+_Items = tuple[tuple[Monitoring, str | None, str, dict[str, Any]], ...]
+_ITEMS: dict[tuple[int, int], tuple[Catalog, Drug, _Items]]
+_ITEMS = {}
+
+
+def _monitoring_items(catalog: Catalog, drug: Drug) -> _Items:
+    """The drug's monitoring items with their region, test name and the fields every task of
+    the item shares, read once per catalog.
+
+    Raises CareError for an unknown condition name, every time (nothing is kept then), so that
+    an unknown name fails even when nothing is due.
+    """
+    known = _ITEMS.get((id(catalog), id(drug)))
+    if known is not None and known[0] is catalog and known[1] is drug:
+        return known[2]
+    for item in drug.monitoring:
+        if item.condition:
+            condition(item.condition)
+    items = tuple(
+        (
+            item,
+            item.region,
+            catalog.test(item.test).name if item.test else "",
+            {
+                "task": item.task,
+                "test": item.test,
+                "drug": drug.id,
+                "source": item.source.text,
+                "rule": item.id,
+                "kind": item.kind,
+            },
+        )
+        for item in drug.monitoring
+    )
+    if len(_ITEMS) > 256:
+        _ITEMS.clear()
+    _ITEMS[(id(catalog), id(drug))] = (catalog, drug, items)
+    return items
 
 
 def _item_tasks(
@@ -240,7 +296,9 @@ def _item_tasks(
     test_name: str,
     today: date,
     until: date,
+    fields: dict[str, Any],
 ) -> list[DueTask]:
+    """The item's tasks; `fields` are those every task of the item shares (`_monitoring_items`)."""
     end = _end(item, t)
     if end is not None and end < today:
         return []  # the monitoring period is over
@@ -248,7 +306,7 @@ def _item_tasks(
     confirmable = item.test is not None or item.start == "latest_authorization"
     look_back = today - (until - today)
     upcoming: list[DueTask] = []
-    overdue: list[tuple[date, str]] = []
+    overdue: list[Occurrence] = []
     for anchor, what in _anchors(item, t, record):
         pending: Occurrence | None = None
         schedule = Schedule(item, record, anchor, what, test_name)
@@ -257,14 +315,21 @@ def _item_tasks(
             if occ.met:
                 pending = None
             elif occ.due >= today:
-                upcoming.append(_task(item, t, occ.due, "upcoming", occ.why, end))
+                task = build(
+                    DueTask,
+                    partial(_upcoming_reason, occ, end),
+                    {**fields, "date": occ.due, "status": "upcoming"},
+                )
+                upcoming.append(task)
             elif (pending is None) if confirmable else (occ.due >= look_back):
                 # confirmable: keep the oldest unmet; otherwise the most recent one
                 pending = occ
-        if pending:
-            overdue.append((pending.due, pending.why))
+        if pending is not None:
+            overdue.append(pending)
     if overdue:
-        due, why = min(overdue) if confirmable else max(overdue)
+        # the oldest (or most recent) due date; equal dates: the smaller sentence
+        due = min(o.due for o in overdue) if confirmable else max(o.due for o in overdue)
+        same = [o for o in overdue if o.due == due]
         note = (
             f"no {test_name} result since it fell due"
             if item.test
@@ -272,26 +337,29 @@ def _item_tasks(
             if confirmable
             else "the record cannot show whether it was done: confirm"
         )
-        upcoming.append(_task(item, t, due, "overdue", f"{why}; overdue: {note}", end))
+        explain = partial(_overdue_reason, same, confirmable, note, end)
+        upcoming.append(build(DueTask, explain, {**fields, "date": due, "status": "overdue"}))
     return upcoming
 
 
-def _task(
-    item: Monitoring, t: _Treatment, due: date, status: Status, why: str, end: date | None
-) -> DueTask:
+def _until_end(reason: str, end: date | None) -> dict[str, str]:
     if end is not None:
-        why += f"; monitoring runs until {end.isoformat()}"
-    return DueTask(
-        date=due,
-        task=item.task,
-        test=item.test,
-        drug=t.drug.id,
-        status=status,
-        reason=why,
-        source=str(item.source),
-        rule=item.id,
-        kind=item.kind,
-    )
+        reason += f"; monitoring runs until {end.isoformat()}"
+    return {"reason": reason}
+
+
+def _upcoming_reason(occ: Occurrence, end: date | None) -> dict[str, str]:
+    return _until_end(occ.why, end)
+
+
+def _overdue_reason(
+    same: list[Occurrence], confirmable: bool, note: str, end: date | None
+) -> dict[str, str]:
+    """The occurrence's own sentence (of those due that day: the smallest, or for a task the
+    record cannot confirm the largest) and what is missing."""
+    whys = [o.why for o in same]
+    why = min(whys) if confirmable else max(whys)
+    return _until_end(f"{why}; overdue: {note}", end)
 
 
 def _requirement_tasks(
@@ -299,38 +367,72 @@ def _requirement_tasks(
 ) -> list[DueTask]:
     """A task for every requirement an infusion in [today, until] still lacks a usable result for."""
     tasks = []
-    requirements = drug.requirements
+    requirements = _requirement_items(catalog, drug)
     for infusion in plan.infusions:
         if not today <= infusion.date <= until:
             continue
-        for req in requirements:
+        for req, valid, fields in requirements:
             if not requirement_applies(req, record, infusion):
                 continue
             previous = infusion.previous_dose
-            test = catalog.test(req.test)
-            valid = test.valid_days
             if usable_result(record, req, infusion.date, previous, valid_days=valid) is not None:
                 continue
             window = result_window(req, infusion.date, previous, valid_days=valid)
-            fresh = freshness(req, valid)
-            rule = "any earlier result counts" if fresh == "any date" else f"result must be {fresh}"
-            reason = (
-                f"before {infusion.label} on {infusion.date.isoformat()}: "
-                f"{req.message.rstrip('.')}; {rule} (draw {window.describe()})"
-            )
-            if childbearing_unknown(req, record):
-                reason += "; applies because childbearing potential is not recorded"
             tasks.append(
-                DueTask(
-                    date=window.by,
-                    task=test.name,
-                    test=req.test,
-                    drug=drug.id,
-                    status="overdue" if window.by < today else "upcoming",
-                    reason=reason,
-                    source=str(req.source),
-                    rule=req.id,
-                    kind=TEST_KIND[test.kind],
+                build(
+                    DueTask,
+                    partial(_requirement_reason, req, infusion, window, valid, record),
+                    {
+                        **fields,
+                        "date": window.by,
+                        "status": "overdue" if window.by < today else "upcoming",
+                    },
                 )
             )
     return tasks
+
+
+_Requirements = tuple[tuple[Requirement, int | None, dict[str, Any]], ...]
+_REQUIREMENTS: dict[tuple[int, int], tuple[Catalog, Drug, _Requirements]] = {}
+
+
+def _requirement_items(catalog: Catalog, drug: Drug) -> _Requirements:
+    """The drug's requirements with their test's validity and the fields every task of the
+    requirement shares, read once per catalog."""
+    known = _REQUIREMENTS.get((id(catalog), id(drug)))
+    if known is not None and known[0] is catalog and known[1] is drug:
+        return known[2]
+    items = []
+    for req in drug.requirements:
+        test = catalog.test(req.test)
+        fields = {
+            "task": test.name,
+            "test": req.test,
+            "drug": drug.id,
+            "source": req.source.text,
+            "rule": req.id,
+            "kind": TEST_KIND[test.kind],
+        }
+        items.append((req, test.valid_days, fields))
+    if len(_REQUIREMENTS) > 256:
+        _REQUIREMENTS.clear()
+    _REQUIREMENTS[(id(catalog), id(drug))] = (catalog, drug, tuple(items))
+    return tuple(items)
+
+
+def _requirement_reason(
+    req: Requirement,
+    infusion: PlannedInfusion,
+    window: ResultWindow,
+    valid: int | None,
+    record: PatientRecord,
+) -> dict[str, str]:
+    fresh = freshness(req, valid)
+    rule = "any earlier result counts" if fresh == "any date" else f"result must be {fresh}"
+    reason = (
+        f"before {infusion.label} on {infusion.date.isoformat()}: "
+        f"{req.message.rstrip('.')}; {rule} (draw {window.describe()})"
+    )
+    if childbearing_unknown(req, record):
+        reason += "; applies because childbearing potential is not recorded"
+    return {"reason": reason}

@@ -14,12 +14,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from functools import partial
+from itertools import chain
 from typing import NamedTuple
 
+from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.monitoring_conditions import condition, timeline
 from msinfusion.care.pml import ANTI_JCV_STATUS_TEST, ANTI_JCV_TEST, unusable_reason
 from msinfusion.care.record import PatientRecord, Result
-from msinfusion.dates import Interval, add_months, describe_span
+from msinfusion.dates import Interval, describe_span
 from msinfusion.knowledge.model import Monitoring
 
 
@@ -68,36 +70,68 @@ class Occurrence(NamedTuple):
         return f"{why}; applies while {self.condition}"
 
 
-def _offset_reason(offset: Interval, on: str) -> str:
-    return f"at {on}" if offset.is_zero else f"{offset} after {on}"
+def _offset_reason(offset: Interval, on: Callable[[], str]) -> str:
+    return f"at {on()}" if offset.is_zero else f"{offset} after {on()}"
 
 
-def _repeat_reason(every: Interval, k: int, base_what: str) -> str:
-    return f"{times_text(every, k)} after {base_what}"
+def _repeat_reason(every: Interval, k: int, base_what: Callable[[], str]) -> str:
+    return f"{times_text(every, k)} after {base_what()}"
+
+
+class _Words:
+    """A phrase written on first use: most occurrences are walked, not explained."""
+
+    __slots__ = ("args", "make", "text")
+
+    def __init__(self, make: Callable[..., str], *args: object) -> None:
+        self.make, self.args, self.text = make, args, None
+
+    def __call__(self) -> str:
+        if self.text is None:
+            self.text = self.make(*self.args)
+        return self.text
+
+
+def _on(what: str, anchor: date) -> str:
+    return f"{what} on {anchor.isoformat()}"
+
+
+def _offset_base(base: date, offset: Interval, on: Callable[[], str]) -> str:
+    return f"{base.isoformat()} ({offset} after {on()})"
+
+
+def _previous_result(test_name: str, day: date) -> str:
+    return f"the previous {test_name} result on {day.isoformat()}"
 
 
 def _fixed_dates(
     item: Monitoring, anchor: date, what: str
 ) -> Iterator[tuple[date, Callable[[], str]]]:
     """Offsets after the anchor, then base + k x every (base = anchor + last offset, or anchor)."""
-    on = f"{what} on {anchor.isoformat()}"
+    on = _Words(_on, what, anchor)
     for offset in item.offsets:
         yield offset.after(anchor), partial(_offset_reason, offset, on)
-    if item.every is None or item.counts_from_result:
+    every = item.every
+    if every is None or item.counts_from_result:
         return
     base, base_what = _base(item, anchor, on)
+    months, days = every.months, every.days + 7 * every.weeks
     k = 1
     while True:
-        yield repeat(item.every, k, base), partial(_repeat_reason, item.every, k, base_what)
+        due = add_months(base, months * k) if months else base
+        yield (
+            (due + timedelta(days=days * k) if days else due),
+            partial(_repeat_reason, every, k, base_what),
+        )
         k += 1
 
 
-def _base(item: Monitoring, anchor: date, on: str) -> tuple[date, str]:
+def _base(item: Monitoring, anchor: date, on: Callable[[], str]) -> tuple[date, Callable[[], str]]:
     """Where repeats count from: the last offset's date, or the anchor itself."""
     if not item.offsets or item.offsets[-1].is_zero:
         return anchor, on
     base = item.offsets[-1].after(anchor)
-    return base, f"{base.isoformat()} ({item.offsets[-1]} after {on})"
+    return base, _Words(_offset_base, base, item.offsets[-1], on)
 
 
 class Schedule:
@@ -147,9 +181,13 @@ class Schedule:
         (nothing can be met, so no occurrence depends on the earlier ones) those are not yielded,
         which spares walking years of history occurrence by occurrence.
         """
-        yield from self._walk_fixed(stop_at, since if not self.item.test else None)
-        if self.item.counts_from_result and self.item.every is not None:
-            yield from self._walk_from_results(stop_at)
+        item = self.item
+        if item.counts_from_result and item.every is not None:
+            if not item.offsets:  # nothing fixed to walk first
+                return self._walk_from_results(stop_at)
+            fixed = self._walk_fixed(stop_at, since if not item.test else None)
+            return chain(fixed, self._walk_from_results(stop_at))
+        return self._walk_fixed(stop_at, since if not item.test else None)
 
     def _walk_fixed(self, stop_at: date, since: date | None) -> Iterator[Occurrence]:
         """Each result counts once: the first unused one in [due - gap/2, next due)."""
@@ -184,22 +222,23 @@ class Schedule:
         """Convention 7: `every` after the latest result since the anchor, else after the base."""
         assert self.item.every is not None
         every = self.item.every
-        ref, ref_what = _base(self.item, self.anchor, f"{self.what} on {self.anchor.isoformat()}")
-        results, days = self.results, self.days
+        months, span = every.months, every.days + 7 * every.weeks
+        ref, ref_what = _base(self.item, self.anchor, _Words(_on, self.what, self.anchor))
+        days = self.days
         k, unused = 1, bisect_right(days, self.anchor)  # results after the anchor are unused
-        due = repeat(every, k, ref)
+        due = _times(ref, months, span, k)
         while due <= stop_at:
             if unused < len(days):
                 # met on time (latest unused result by the due date) or late (first one after
                 # it): either way the schedule continues from that result
                 late = bisect_right(days, due, unused)
-                used = results[late - 1] if late > unused else results[late]
+                used = days[late - 1] if late > unused else days[late]
                 yield Occurrence(due, met=True)
-                ref, k, unused = used.date, 1, bisect_right(days, used.date)
-                ref_what = f"the previous {self.test_name} result on {used.date.isoformat()}"
-                due = repeat(every, k, ref)
+                ref, k, unused = used, 1, bisect_right(days, used)
+                ref_what = _Words(_previous_result, self.test_name, used)
+                due = _times(ref, months, span, k)
                 continue
-            following = repeat(every, k + 1, ref)
+            following = _times(ref, months, span, k + 1)
             shifted = self._condition_day(due, following, stop_at)
             if shifted is not None:
                 reason = partial(_repeat_reason, every, k, ref_what)
@@ -207,6 +246,12 @@ class Schedule:
             elif self._never_holds_after(due):
                 return  # no result is left to move the schedule and the condition stays off
             k, due = k + 1, following
+
+
+def _times(base: date, months: int, days: int, k: int) -> date:
+    """`repeat` with the interval read once: months first, then weeks and days, k times over."""
+    day = add_months(base, months * k) if months else base
+    return day + timedelta(days=days * k) if days else day
 
 
 def _counting_results(record: PatientRecord, test: str) -> tuple[tuple[Result, ...], list[date]]:

@@ -13,16 +13,17 @@ do not depend on the horizon, so inside `PatientRecord.shared_work` they are wor
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from msinfusion.care.chair import ChairTime, ChairTimes
+from msinfusion.care.calendar_cache import add_months
+from msinfusion.care.chair import chair_times
 from msinfusion.care.dosing import Dose, cumulative_mg_per_m2, dose_for, lifetime_limit
+from msinfusion.care.lazy_text import build_plain
+from msinfusion.care.planned import PlannedInfusion, planned_infusion
 from msinfusion.care.record import Administration, Course, PatientRecord
 from msinfusion.care.regimen_walk import INCOMPLETE_BLOCK_GAP, Slot, Walker
-from msinfusion.dates import add_months
 from msinfusion.errors import CareError
 from msinfusion.knowledge.model import CumulativeLimit, Drug, Regimen
 
@@ -36,45 +37,6 @@ __all__ = [
     "plan_infusions",
     "run_start",
 ]
-
-
-@dataclass(frozen=True)
-class PlannedInfusion:
-    date: date
-    dose_mg: float | None
-    label: str
-    earliest: date
-    latest: date
-    chair_minutes: int
-    why: str
-    number: int
-    block_id: str
-    cycle: int
-    dose_in_block: int
-    block_start: bool
-    dose_mg_per_m2: float | None
-    dose_basis: str
-    chair: ChairTime
-    hard_earliest: date | None
-    hard_earliest_why: str
-    previous_dose: date | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The CLI/API shape: the contract fields first, details after."""
-        out = {
-            "date": self.date.isoformat(),
-            "dose_mg": self.dose_mg,
-            "label": self.label,
-            "earliest": self.earliest.isoformat(),
-            "latest": self.latest.isoformat(),
-            "chair_minutes": self.chair_minutes,
-            "why": self.why,
-            "number": self.number,
-            "dose_mg_per_m2": self.dose_mg_per_m2,
-            "dose_basis": self.dose_basis,
-        }
-        out["chair"] = asdict(self.chair)
-        return out
 
 
 @dataclass(frozen=True)
@@ -139,6 +101,19 @@ def history_for(
     return given[bisect_left(given, start, key=_given_on) :]  # oldest first, so a suffix
 
 
+def reactions_of(record: PatientRecord, drug_id: str) -> frozenset[str]:
+    """Every reaction recorded for the drug's administrations (kept in the record's shared work).
+
+    Chair times and contraindications both ask; most patients only ever had "none".
+    """
+    memo = record.memo()
+    key = ("plan.reactions", drug_id)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = frozenset(a.reaction for a in record.administrations_of(drug_id))
+    return found
+
+
 def choose_regimen(drug: Drug, regimen_id: str | None, course: Course | None) -> Regimen:
     wanted = regimen_id or (course.regimen if course else None)
     try:
@@ -196,17 +171,19 @@ def plan_infusions(
 
     limit, cumulative = basis.limit, basis.cumulative
     future = basis.future(record, start)
-    infusions: list[PlannedInfusion] = []
     horizon: date | None = until
-    for index, slot in enumerate(future.slots()):
-        if max_count is not None and len(infusions) >= max_count:
+    slots = future.slot_list  # grows as the regimen is walked further
+    count = 0  # future slots this plan takes
+    while count < len(slots) or future.extend():
+        slot = slots[count]
+        if max_count is not None and count >= max_count:
             break
         if horizon is None:
             horizon = add_months(max(slot.due, today) if today else slot.due, 12)
         if slot.due > horizon and (until is not None or slot.dose_index == 0):
             break  # the default horizon never cuts a course in two; an explicit `until` is exact
         if limit is not None and cumulative is not None:  # only then does the dose matter here
-            per_m2_dose = future.dose(index, record).dose_mg_per_m2
+            per_m2_dose = future.dose(count, record).dose_mg_per_m2
             if per_m2_dose and cumulative + per_m2_dose > limit.limit_mg_per_m2 + 1e-9:
                 notes.append(
                     f"Lifetime limit reached: {cumulative:.1f} of {limit.limit_mg_per_m2:g} mg/m² given "
@@ -216,41 +193,49 @@ def plan_infusions(
                 break
             if per_m2_dose:
                 cumulative += per_m2_dose
-        infusions.append(future.infusion(index, record))
+        count += 1
+    infusions = future.first(count, record)
     if basis.earlier_courses:
         notes.append(
             f"{basis.earlier_courses} administration(s) before the current course started count "
             "toward infusion numbers and lifetime dose, not toward this course's schedule."
         )
     notes.extend(future.notes)
-    return Plan(
-        drug.id,
-        regimen.id,
-        drug.off_label or regimen.off_label,
-        tuple(infusions),
-        tuple(notes),
-        given=len(history),
-        cumulative_mg_per_m2=round(cumulative, 2) if cumulative is not None else None,
+    return build_plain(  # Plan(...) with every field given; see lazy_text.build_plain
+        Plan,
+        {
+            "drug": drug.id,
+            "regimen": regimen.id,
+            "off_label": basis.off_label,
+            "infusions": infusions,
+            "notes": tuple(notes),
+            "given": len(history),
+            "stopped": None,
+            "cumulative_mg_per_m2": round(cumulative, 2) if cumulative is not None else None,
+        },
     )
 
 
 class _Basis:
     """What every plan of one drug (and regimen choice) reads from one record."""
 
-    def __init__(self, drug: Drug, record: PatientRecord, regimen_id: str | None) -> None:
+    def __init__(self, drug: Drug, record: PatientRecord, regimen: Regimen) -> None:
         self.drug = drug  # kept alive: the memo key holds its id
         self.course = current_course(record, drug)
-        self.regimen = choose_regimen(drug, regimen_id, self.course)
+        self.regimen = regimen
         self.history = history_for(record, drug, self.course)
         self.all_given = record.administrations_of(drug.id)
         self.earlier_courses = len(self.all_given) - len(self.history)
         self.notes = tuple(_regimen_notes(drug, self.regimen))
+        self.off_label = drug.off_label or regimen.off_label
         self.limit: CumulativeLimit | None = lifetime_limit(drug, record.region)
-        per_m2 = next(
-            (d.dose_mg_per_m2 for b in self.regimen.blocks for d in b.doses if d.dose_mg_per_m2),
-            None,
-        )
-        self.cumulative = cumulative_mg_per_m2(record, drug, per_m2) if self.limit else None
+        self.cumulative: float | None = None
+        if self.limit is not None:
+            per_m2 = next(
+                (d.dose_mg_per_m2 for b in regimen.blocks for d in b.doses if d.dose_mg_per_m2),
+                None,
+            )
+            self.cumulative = cumulative_mg_per_m2(record, drug, per_m2)
 
     def future(self, record: PatientRecord, start: date | None) -> _Future:
         """The record's future positions of the regimen; `start` only matters without history.
@@ -263,18 +248,34 @@ class _Basis:
         key = ("plan.future", id(self.drug), id(self.regimen), effective_start)
         future = memo.get(key)
         if future is None:
-            future = _Future(self.drug, self.regimen, self.history, start, self.all_given)
+            future = _Future(
+                self.drug,
+                self.regimen,
+                self.history,
+                start,
+                self.all_given,
+                reactions_of(record, self.drug.id),
+            )
             memo[key] = future
         return future
 
 
 def _basis(drug: Drug, record: PatientRecord, regimen_id: str | None) -> _Basis:
-    """The record's `_Basis` for the drug; CareError (not kept) when no regimen can be chosen."""
+    """The record's `_Basis` for the drug; CareError (not kept) when no regimen can be chosen.
+
+    Kept per regimen chosen, not per way of naming it: readiness names the regimen the course
+    leaves to the default, and both read the same basis.
+    """
     memo = record.memo()
     key = ("plan.basis", id(drug), regimen_id)
     basis = memo.get(key)
     if basis is None:
-        basis = memo[key] = _Basis(drug, record, regimen_id)
+        regimen = choose_regimen(drug, regimen_id, current_course(record, drug))
+        chosen = ("plan.basis", id(drug), id(regimen))
+        basis = memo.get(chosen)
+        if basis is None:
+            basis = memo[chosen] = _Basis(drug, record, regimen)
+        memo[key] = basis
     return basis
 
 
@@ -292,15 +293,18 @@ class _Future:
         history: tuple[Administration, ...],
         start: date | None,
         all_given: tuple[Administration, ...],
+        reactions: frozenset[str],
     ) -> None:
         self.drug, self.regimen = drug, regimen  # kept alive: the memo key holds their ids
         self._walker = Walker(regimen, history, start)
         self._walk = self._walker.future()
         self._given = len(all_given)
-        self._chairs = ChairTimes(drug, {a.reaction for a in all_given})
-        self._slots: list[tuple[Slot, date | None]] = []  # (slot, previous infusion date)
+        self._chairs = chair_times(drug, reactions)
+        self.slot_list: list[Slot] = []  # the future slots walked so far, in order
+        self._previous: list[date | None] = []  # the infusion before each slot
         self._doses: dict[tuple[int, int], Dose] = {}  # per (block, dose) of the regimen
-        self._infusions: dict[int, PlannedInfusion] = {}
+        self._infusions: list[PlannedInfusion] = []  # built for the first slots
+        self._firsts: dict[int, tuple[PlannedInfusion, ...]] = {}  # plans of n infusions
         self._done = False
 
     @property
@@ -308,41 +312,42 @@ class _Future:
         """Notes from matching the history (e.g. a block cut short); complete once read past it."""
         return self._walker.notes
 
-    def slots(self) -> Iterator[Slot]:
-        """The future slots in order, walking the regimen further only when asked to."""
-        index = 0
-        while index < len(self._slots) or self._extend():
-            yield self._slots[index][0]
-            index += 1
-
-    def _extend(self) -> bool:
+    def extend(self) -> bool:
+        """Walk the regimen one slot further; False at its end."""
         found = None if self._done else next(self._walk, None)
         if found is None:
             self._done = True
             return False
-        self._slots.append(found)
+        self.slot_list.append(found[0])
+        self._previous.append(found[1])
         return True
 
     def dose(self, index: int, record: PatientRecord) -> Dose:
         """The dose of the slot at `index`; `record` is the one this list was made for."""
-        slot = self._slots[index][0]
+        slot = self.slot_list[index]
         step = (slot.block_index, slot.dose_index)
         dose = self._doses.get(step)
         if dose is None:
             dose = self._doses[step] = dose_for(slot.block.doses[slot.dose_index], record)
         return dose
 
-    def infusion(self, index: int, record: PatientRecord) -> PlannedInfusion:
-        """The planned infusion of the slot at `index`, numbered after every earlier one."""
-        infusion = self._infusions.get(index)
-        if infusion is None:
-            slot, previous = self._slots[index]
-            number = self._given + index + 1
-            dose = self.dose(index, record)
-            chair = self._chairs.for_infusion(number, slot.dose_index + 1)
-            infusion = _planned(slot, previous, number, dose, chair)
-            self._infusions[index] = infusion
-        return infusion
+    def first(self, count: int, record: PatientRecord) -> tuple[PlannedInfusion, ...]:
+        """The planned infusions of the first `count` slots (already walked); plans of the same
+        length (a summary and a due-list often are) share the tuple."""
+        found = self._firsts.get(count)
+        if found is None:
+            built = self._infusions
+            while len(built) < count:
+                built.append(self._build(len(built), record))
+            found = self._firsts[count] = tuple(built[:count])
+        return found
+
+    def _build(self, index: int, record: PatientRecord) -> PlannedInfusion:
+        slot = self.slot_list[index]
+        number = self._given + index + 1
+        dose = self.dose(index, record)
+        chair = self._chairs.for_infusion(number, slot.dose_index + 1)
+        return planned_infusion(slot, self._previous[index], number, dose, chair)
 
 
 def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
@@ -356,52 +361,3 @@ def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
 
 def _given_on(adm: Administration) -> date:
     return adm.date
-
-
-def _planned(
-    slot: Slot, previous: date | None, number: int, dose: Dose, chair: ChairTime
-) -> PlannedInfusion:
-    block = slot.block
-    hard, hard_why = None, ""
-    if block.min_spacing is not None and slot.dose_index == 0 and previous is not None:
-        hard = block.min_spacing.after(previous)
-        hard_why = (
-            f"at least {block.min_spacing} after the previous infusion ({previous.isoformat()}; "
-            f"{block.min_spacing_source})"
-        )
-    fixed_day = slot.dose_index > 0 and block.consecutive_days
-    before = None if fixed_day else block.window_before
-    after = None if fixed_day else block.window_after
-    earliest = before.before(slot.due) if before else slot.due
-    if hard is not None:
-        earliest = max(earliest, hard) if before else hard
-    latest = after.after(slot.due) if after else slot.due
-    latest = max(latest, earliest)
-    label = block.label.format(
-        n=slot.dose_index + 1, of=len(block.doses), cycle=slot.cycle, day=slot.dose_index + 1
-    )
-    why = slot.why
-    if hard_why:
-        why += f"; earliest {hard.isoformat() if hard else ''}: {hard_why}"
-    if before or after:
-        why += f"; booking window: {block.window_source}"
-    return PlannedInfusion(
-        date=slot.due,
-        dose_mg=dose.dose_mg,
-        label=label,
-        earliest=earliest,
-        latest=latest,
-        chair_minutes=chair.total_minutes,
-        why=why,
-        number=number,
-        block_id=block.id,
-        cycle=slot.cycle,
-        dose_in_block=slot.dose_index + 1,
-        block_start=slot.dose_index == 0,
-        dose_mg_per_m2=dose.dose_mg_per_m2,
-        dose_basis=dose.basis,
-        chair=chair,
-        hard_earliest=hard,
-        hard_earliest_why=hard_why,
-        previous_dose=previous,
-    )

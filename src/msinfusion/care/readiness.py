@@ -12,12 +12,15 @@ The infusion being checked is the next one the plan gives once the record is cut
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.chair import chair_time
 from msinfusion.care.dosing import cumulative_mg_per_m2, dose_for, given_mg_per_m2, lifetime_limit
+from msinfusion.care.lazy_text import build_plain
 from msinfusion.care.plan import (
     INCOMPLETE_BLOCK_GAP,
     Plan,
@@ -25,6 +28,7 @@ from msinfusion.care.plan import (
     choose_regimen,
     current_course,
     plan_infusions,
+    reactions_of,
 )
 from msinfusion.care.record import Administration, PatientRecord, Result
 from msinfusion.care.requirements import (
@@ -35,7 +39,7 @@ from msinfusion.care.requirements import (
     result_window,
     usable_result,
 )
-from msinfusion.dates import Interval, add_months
+from msinfusion.dates import Interval
 from msinfusion.errors import CareError
 from msinfusion.knowledge.catalog import Catalog, default_catalog
 from msinfusion.knowledge.model import (
@@ -156,6 +160,7 @@ class _Check:
         self.rec = rec
         self.day = day
         self.given = rec.administrations_of(drug.id)
+        self.reactions = reactions_of(rec, drug.id)
         self.previous_dose = self.given[-1].date if self.given else None
         self.reasons: list[Reason] = []
 
@@ -169,8 +174,19 @@ class _Check:
         source: Source | str,
         test: str | None = None,
     ) -> None:
-        cited = self.catalog.cite(source) if isinstance(source, Source) else source
-        self.reasons.append(Reason(rule, severity, test, message, cited))
+        cited = _cite(self.catalog, source) if isinstance(source, Source) else source
+        self.reasons.append(
+            build_plain(
+                Reason,
+                {
+                    "rule": rule,
+                    "severity": severity,
+                    "test": test,
+                    "message": message,
+                    "source": cited,
+                },
+            )
+        )
 
     def test_name(self, test: str) -> str:
         found = self.catalog.tests.get(test)
@@ -186,7 +202,16 @@ class _Check:
             if "review" in severities
             else "cleared"
         )
-        return Readiness(status, self.drug.id, self.day, reasons, infusion)
+        return build_plain(
+            Readiness,
+            {
+                "status": status,
+                "drug": self.drug.id,
+                "date": self.day,
+                "reasons": reasons,
+                "infusion": infusion,
+            },
+        )
 
     # ------------------------------------------------------------ no next infusion in the plan
 
@@ -532,6 +557,8 @@ class _Check:
                     f"{ci.message} (Active on {self.day.isoformat()}: {what}.)",
                     ci.source,
                 )
+            if not ci.reactions or self.reactions.isdisjoint(ci.reactions):
+                continue
             reacted = [a for a in self.given if a.reaction in ci.reactions]
             if reacted:
                 what = ", ".join(
@@ -722,6 +749,22 @@ class _Check:
             )
 
 
+_CITED: dict[tuple[int, int], tuple[Catalog, Source, str]] = {}
+
+
+def _cite(catalog: Catalog, source: Source) -> str:
+    """`catalog.cite(source)`, kept per catalog and source: reasons cite the same few sources."""
+    key = (id(catalog), id(source))
+    known = _CITED.get(key)
+    if known is not None and known[0] is catalog and known[1] is source:
+        return known[2]
+    if len(_CITED) > 4096:
+        _CITED.clear()
+    text = catalog.cite(source)
+    _CITED[key] = (catalog, source, text)
+    return text
+
+
 def _mg(value: float) -> str:
     """A mg/m² amount for a message: one decimal at most (132, 8, 130.8)."""
     return f"{round(value, 1):g}"
@@ -734,14 +777,17 @@ def _compare(value: float | str, op: str, limit: float | str, rule: str) -> bool
         if op == "!=":
             return value != limit
         raise CareError(rule, f"operator {op!r} cannot compare qualitative results")
-    return {
-        "<": value < limit,
-        "<=": value <= limit,
-        ">": value > limit,
-        ">=": value >= limit,
-        "==": value == limit,
-        "!=": value != limit,
-    }[op]
+    return _OPERATORS[op](value, limit)
+
+
+_OPERATORS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def _group_courses(given: tuple[Administration, ...]) -> list[list[Administration]]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date
 from functools import cached_property
 from operator import attrgetter
@@ -242,21 +241,29 @@ class PatientRecord(_Item):
     @cached_property
     def _index(self) -> _Index:
         """The record grouped and sorted for the queries below, built once on first use."""
-        by_drug = _grouped(self.administrations, _by_date, "drug")
+        by_drug = _grouped(self.administrations, "drug")
         # first mention in the record breaks ties between drugs first used on the same day
         first_use = {
             drug: by_drug[drug][0].date
-            for drug in dict.fromkeys(a.drug for a in self.administrations)
+            for drug in dict.fromkeys(map(_by_drug, self.administrations))
         }
         for course in self.courses:
-            first_use[course.drug] = min(first_use.get(course.drug, course.start), course.start)
+            known = first_use.get(course.drug)
+            first_use[course.drug] = course.start if known is None else min(known, course.start)
+        courses = self.courses
+        if len(courses) > 1:
+            courses = tuple(sorted(courses, key=_by_start))
+        by_course: dict[str, tuple[Course, ...]] = {}
+        for course in courses:
+            by_course[course.drug] = (*by_course.get(course.drug, ()), course)
+        stops = [c.stop for c in self.courses if c.stop is not None]
         return _Index(
             administrations=by_drug,
-            results=_grouped(self.results, _by_date, "test"),
-            courses=_grouped(self.courses, _by_start, "drug"),
+            results=_grouped(self.results, "test"),
+            courses=by_course,
             drugs=tuple(sorted(first_use, key=first_use.__getitem__)),
             latest_given=max((given[-1].date for given in by_drug.values()), default=None),
-            latest_stop=max((c.stop for c in self.courses if c.stop is not None), default=None),
+            latest_stop=max(stops) if stops else None,
         )
 
     def administrations_of(
@@ -291,8 +298,7 @@ class PatientRecord(_Item):
         """Every drug the record mentions (courses or administrations), in first-use order."""
         return list(self._index.drugs)
 
-    @contextmanager
-    def shared_work(self) -> Iterator[None]:
+    def shared_work(self) -> AbstractContextManager[None]:
         """Within the block, answers derived from this record are kept (`memo`) and shared.
 
         A patient's summary plans each drug three times (for itself, for the readiness check and
@@ -300,22 +306,15 @@ class PatientRecord(_Item):
         immutable, so what one of them works out stays true for the others. The work is dropped
         when the outermost block ends: a summary leaves no half-walked regimens on the record.
         """
-        if self._open_memo() is not None:
-            yield  # an enclosing block keeps the work
-            return
-        self.__dict__["_memo"] = _Memo(id(self))
-        try:
-            yield
-        finally:
-            self.__dict__.pop("_memo", None)
+        return _SharedWork(self)
 
     def memo(self) -> dict[Any, Any]:
         """The shared work of the enclosing `shared_work` block, or a throwaway dict outside one.
 
         Callers key their entries by everything else the answer depends on.
         """
-        memo = self._open_memo()
-        return memo if memo is not None else {}
+        memo = self.__dict__.get("_memo")  # `_open_memo`, inlined: asked many times per record
+        return memo if memo is not None and memo.owner == id(self) else {}
 
     def _open_memo(self) -> _Memo | None:
         memo = self.__dict__.get("_memo")
@@ -339,14 +338,44 @@ class _Index(NamedTuple):
     latest_stop: date | None  # the latest course stop
 
 
-def _grouped(
-    items: tuple[_T, ...], when: Callable[[_T], date], by: str
-) -> dict[str, tuple[_T, ...]]:
-    """`items` sorted by `when` (stable) and grouped by the attribute `by`."""
+def _grouped(items: tuple[_T, ...], by: str) -> dict[str, tuple[_T, ...]]:
+    """`items` sorted by date (stable) and grouped by the attribute `by`, in first-seen order."""
+    if not items:
+        return {}
+    ordered = sorted(items, key=_by_date)
+    keys = list(map(attrgetter(by), ordered))
+    first = keys[0]
+    if keys.count(first) == len(keys):  # one group (e.g. a record on one drug)
+        return {first: tuple(ordered)}
     groups: dict[str, list[_T]] = {}
-    for item in sorted(items, key=when):
-        groups.setdefault(getattr(item, by), []).append(item)
+    for key, item in zip(keys, ordered, strict=True):
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [item]
+        else:
+            group.append(item)
     return {k: tuple(v) for k, v in groups.items()}
+
+
+class _SharedWork:
+    """The block `PatientRecord.shared_work` opens (a class: it is entered twice per summary)."""
+
+    __slots__ = ("opened", "record")
+
+    def __init__(self, record: PatientRecord) -> None:
+        self.record = record
+        self.opened = False
+
+    def __enter__(self) -> None:
+        record = self.record
+        if record._open_memo() is None:  # else an enclosing block keeps the work
+            record.__dict__["_memo"] = _Memo(id(record))
+            self.opened = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.opened:
+            self.record.__dict__.pop("_memo", None)
+            self.opened = False
 
 
 class _Memo(dict[Any, Any]):
@@ -376,6 +405,7 @@ def mosteller_bsa(height_cm: float, weight_kg: float) -> float:
 _T = TypeVar("_T")
 _by_date = attrgetter("date")
 _by_start = attrgetter("start")
+_by_drug = attrgetter("drug")
 
 _UNION_TAGS = {"float", "literal['positive','negative','normal','abnormal']"}
 

@@ -3,33 +3,62 @@
 `care.plan` turns the future positions (`Slot`s) into planned infusions. The regimen is walked
 position by position (block, repetition, dose); past administrations fill the first positions in
 order, and every later position gets a due date from the rule the label gives (`Block.counting`)
-and a sentence saying why it falls on that date (built for future positions only).
+and a sentence saying why it falls on that date.
+
+A long history fills dozens of positions nobody looks at again, so past positions are kept as bare
+dates (`_Rep`), and a future slot's sentence is written only when it is read (`Slot.why`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.record import Administration
 from msinfusion.knowledge.model import Block, Regimen
 
 INCOMPLETE_BLOCK_GAP = timedelta(days=30)
 """A dose more than this past its in-block due date starts the next block (the block was cut short)."""
 
+FAST_FORWARD = True
+"""Place the administrations of a maintenance block (one dose repeated without end) in one step
+(`_fast_forward`). Tests switch it off to check the step gives the positions of the general walk."""
+
 
 @dataclass(slots=True)
 class Slot:
-    """One position of the regimen while walking it."""
+    """One future position of the regimen; `why` is written on first read."""
 
     block_index: int
     block: Block
     cycle: int
     dose_index: int
     due: date
-    why: str
+    explain: Callable[[], str]
     actual: date | None = None
+    _why: str | None = None
+
+    @property
+    def why(self) -> str:
+        """The sentence saying why the position falls on its due date."""
+        if self._why is None:
+            self._why = self.explain()
+        return self._why
+
+
+@dataclass(slots=True)
+class _Rep:
+    """One repetition of a block as walked so far: its first and last position (due, given)."""
+
+    block: Block
+    cycle: int
+    first_due: date
+    first_actual: date | None
+    last_due: date
+    last_actual: date | None
+    count: int
 
 
 class Walker:
@@ -44,102 +73,198 @@ class Walker:
     def future(self) -> Iterator[tuple[Slot, date | None]]:
         """Yield (slot, previous infusion date) for every position not yet given."""
         assert self.start is not None
-        history = self.history
+        given_dates = [a.date for a in self.history]
+        n_given = len(given_dates)
         matched = 0  # administrations placed so far; the rest are still to place
-        prev_block: list[Slot] = []
+        prev: _Rep | None = None  # the previous repetition (of this block or the one before)
         last_dose: date | None = None
         for block_index, block in enumerate(self.regimen.blocks):
+            days = [step.day for step in block.doses]
+            consecutive = block.consecutive_days
+            interval = block.interval
+            months = interval.months if interval is not None else 0
+            span = timedelta(days=interval.days + 7 * interval.weeks) if interval else _NO_DAYS
+            from_start = block.anchor == "previous_block_start"
+            counting = block.counting
+            repeat = block.repeat
+            forever = repeat == "indefinitely"
             cycle = 0
-            while block.repeat == "indefinitely" or cycle < block.repeat:
-                cycle += 1  # one repetition of the block
-                block_slots: list[Slot] = []
-                for dose_index, step in enumerate(block.doses):
-                    pending = matched < len(history)
-                    slot = self._slot(
-                        block_index,
-                        block,
-                        cycle,
-                        dose_index,
-                        step.day,
-                        block_slots,
-                        prev_block,
-                        not pending,
+            maintenance = FAST_FORWARD and forever and len(days) == 1  # one dose, repeated
+            while forever or cycle < repeat:  # type: ignore[operator]
+                if maintenance and prev is not None and matched < n_given:
+                    # every administration left fills one repetition: place them all at once
+                    cycle, prev = _fast_forward(
+                        block, prev, cycle, given_dates, matched, months, span, from_start
                     )
-                    if pending:
-                        given = history[matched].date
-                        if dose_index > 0 and given - slot.due > INCOMPLETE_BLOCK_GAP:
+                    matched = n_given
+                    last_dose = given_dates[-1]
+                cycle += 1  # one repetition of the block
+                rep: _Rep | None = None
+                for dose_index, day in enumerate(days):
+                    if rep is not None:  # a later dose of the block
+                        if consecutive:
+                            ref = rep.last_actual or rep.last_due
+                            due = ref + timedelta(days=day - days[dose_index - 1])
+                        else:
+                            ref = rep.first_actual or rep.first_due
+                            due = ref + timedelta(days=day)
+                    elif prev is None:  # the first dose of the regimen
+                        due = self.start
+                    else:  # the first dose of a block: the interval after its anchor
+                        if from_start:
+                            anchor_due, actual = prev.first_due, prev.first_actual
+                        else:
+                            anchor_due, actual = prev.last_due, prev.last_actual
+                        if actual is None:
+                            actual = anchor_due
+                        ref = (
+                            anchor_due
+                            if counting == "grid"
+                            or (counting == "reset_if_late" and actual <= anchor_due)
+                            else actual
+                        )
+                        due = (add_months(ref, months) if months else ref) + span
+                    if matched < n_given:
+                        given = given_dates[matched]
+                        if dose_index > 0 and given - due > INCOMPLETE_BLOCK_GAP:
                             self.notes.append(
                                 f"{block.id} {cycle} was cut short after {dose_index} of "
-                                f"{len(block.doses)} doses: the infusion on {given.isoformat()} "
+                                f"{len(days)} doses: the infusion on {given.isoformat()} "
                                 "starts the next block."
                             )
                             break
-                        slot.actual = last_dose = given
+                        actual_day: date | None = given
+                        last_dose = given
                         matched += 1
-                        block_slots.append(slot)
-                        continue
-                    block_slots.append(slot)
-                    yield slot, last_dose
-                    last_dose = slot.due
-                prev_block = block_slots
+                    else:
+                        actual_day = None
+                        explain = (
+                            self._block_why(block, prev)
+                            if dose_index == 0
+                            else _in_block_why(block, day, ref)
+                        )
+                        yield Slot(block_index, block, cycle, dose_index, due, explain), last_dose
+                        last_dose = due
+                    if rep is None:
+                        rep = _Rep(block, cycle, due, actual_day, due, actual_day, 1)
+                    else:
+                        rep.last_due, rep.last_actual = due, actual_day
+                        rep.count += 1
+                prev = rep
 
-    def _slot(
-        self,
-        block_index: int,
-        block: Block,
-        cycle: int,
-        dose_index: int,
-        day: int,
-        block_slots: list[Slot],
-        prev_block: list[Slot],
-        explain: bool,
-    ) -> Slot:
-        """The slot's due date; `explain` builds the sentence (skipped for past slots: speed)."""
-        if dose_index > 0:
-            first = block_slots[0]
-            if block.consecutive_days:
-                last = block_slots[-1]
-                last_date = last.actual or last.due
-                gap = day - block.doses[dose_index - 1].day
-                due = last_date + timedelta(days=gap)
-                why = (
-                    f"consecutive course day after {last_date.isoformat()} ({block.source.ref})"
-                    if explain
-                    else ""
-                )
-            else:
-                first_date = first.actual or first.due
-                due = first_date + timedelta(days=day)
-                why = (
-                    f"{day} days after dose 1 of this {block.id} dose "
-                    f"({first_date.isoformat()}; {block.source.ref})"
-                    if explain
-                    else ""
-                )
-            return Slot(block_index, block, cycle, dose_index, due, why)
-        if not prev_block:
-            assert self.start is not None
-            why = "start of treatment" if not self.history else "first recorded infusion"
-            return Slot(block_index, block, cycle, 0, self.start, why)
-        assert block.interval is not None
-        anchor_slot = prev_block[0] if block.anchor == "previous_block_start" else prev_block[-1]
-        actual = anchor_slot.actual or anchor_slot.due
-        reference, how = actual, ""
+    def _block_why(self, block: Block, prev: _Rep | None) -> Callable[[], str]:
+        if prev is None:
+            return _Text("start of treatment" if not self.history else "first recorded infusion")
+        reference, actual, anchor_due = _reference(block, prev)
+        return _IntervalWhy(block, prev, reference, actual, anchor_due)
+
+
+def _fast_forward(
+    block: Block,
+    prev: _Rep,
+    cycle: int,
+    given_dates: list[date],
+    matched: int,
+    months: int,
+    span: timedelta,
+    from_start: bool,
+) -> tuple[int, _Rep]:
+    """Place `given_dates[matched:]` on a single-dose block repeated without end.
+
+    Gives the same positions as the general walk (a single dose is never cut short): each
+    repetition is due the block interval after its anchor in the previous one, counted by
+    `Block.counting`. `cycle` repetitions of the block came before; returns the cycle of the
+    last administration and its repetition.
+    """
+    counting = block.counting
+    if from_start:
+        anchor_due, actual = prev.first_due, prev.first_actual
+    else:
+        anchor_due, actual = prev.last_due, prev.last_actual
+    if actual is None:
+        actual = anchor_due
+    n_given = len(given_dates)
+    if counting == "from_previous" and n_given - matched > 1:
+        # each due date counts from the real date of the one before: only the last two matter
+        cycle += n_given - matched
+        actual = given_dates[-2]
+        due = (add_months(actual, months) if months else actual) + span
+        return cycle, _Rep(block, cycle, due, given_dates[-1], due, given_dates[-1], 1)
+    grid = counting == "grid"
+    reset = counting == "reset_if_late"
+    due = anchor_due
+    for index in range(matched, n_given):
+        ref = anchor_due if grid or (reset and actual <= anchor_due) else actual
+        due = (add_months(ref, months) if months else ref) + span
+        anchor_due, actual = due, given_dates[index]
+        cycle += 1
+    return cycle, _Rep(block, cycle, due, actual, due, actual, 1)
+
+
+def _reference(block: Block, prev: _Rep) -> tuple[date, date, date]:
+    """(date the interval counts from, real date of the anchor, due date of the anchor)."""
+    if block.anchor == "previous_block_start":
+        anchor_due, actual = prev.first_due, prev.first_actual or prev.first_due
+    else:
+        anchor_due, actual = prev.last_due, prev.last_actual or prev.last_due
+    if block.counting == "grid" or (block.counting == "reset_if_late" and actual <= anchor_due):
+        return anchor_due, actual, anchor_due
+    return actual, actual, anchor_due
+
+
+_NO_DAYS = timedelta(0)
+
+
+class _Text:
+    """A sentence known up front."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __call__(self) -> str:
+        return self.text
+
+
+def _in_block_why(block: Block, day: int, ref: date) -> Callable[[], str]:
+    if block.consecutive_days:
+        return lambda: f"consecutive course day after {ref.isoformat()} ({block.source.ref})"
+    return lambda: (
+        f"{day} days after dose 1 of this {block.id} dose ({ref.isoformat()}; {block.source.ref})"
+    )
+
+
+class _IntervalWhy:
+    """Why a block falls due an interval after the previous one (written on demand)."""
+
+    __slots__ = ("actual", "anchor_due", "block", "prev_block", "prev_count", "prev_cycle", "ref")
+
+    def __init__(
+        self, block: Block, prev: _Rep, reference: date, actual: date, anchor_due: date
+    ) -> None:
+        self.block, self.ref, self.actual, self.anchor_due = block, reference, actual, anchor_due
+        self.prev_block, self.prev_cycle, self.prev_count = prev.block, prev.cycle, prev.count
+
+    def __call__(self) -> str:
+        block, reference, actual = self.block, self.ref, self.actual
+        how = ""
         if block.counting == "grid" or (
-            block.counting == "reset_if_late" and actual <= anchor_slot.due
+            block.counting == "reset_if_late" and actual <= self.anchor_due
         ):
-            reference = anchor_slot.due
-            if explain and actual != anchor_slot.due:
+            if actual != self.anchor_due:
                 how = f" (its due date; it was given on {actual.isoformat()})"
-        elif explain and block.counting == "reset_if_late" and actual > anchor_slot.due:
-            how = f" (given late, so the schedule resets from it; it was due {anchor_slot.due.isoformat()})"
-        due = block.interval.after(reference)
-        if not explain:
-            return Slot(block_index, block, cycle, 0, due, "")
-        prev_block_def = prev_block[0].block
-        which = 1 if block.anchor == "previous_block_start" else len(prev_block)
-        prev_label = prev_block_def.label.format(
-            n=which, of=len(prev_block_def.doses), cycle=prev_block[0].cycle, day=which
+        elif block.counting == "reset_if_late" and actual > self.anchor_due:
+            how = (
+                " (given late, so the schedule resets from it; it was due "
+                f"{self.anchor_due.isoformat()})"
+            )
+        prev_def = self.prev_block
+        which = 1 if block.anchor == "previous_block_start" else self.prev_count
+        prev_label = prev_def.label.format(
+            n=which, of=len(prev_def.doses), cycle=self.prev_cycle, day=which
         )
-        why = f"{block.interval} after {prev_label} on {reference.isoformat()}{how} ({block.source.ref})"
-        return Slot(block_index, block, cycle, 0, due, why)
+        return (
+            f"{block.interval} after {prev_label} on {reference.isoformat()}{how} "
+            f"({block.source.ref})"
+        )

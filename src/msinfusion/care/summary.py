@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from msinfusion.care.lazy_text import build_plain
 from msinfusion.care.monitoring import DueTask, due_list
 from msinfusion.care.plan import Plan, PlannedInfusion, plan_infusions
 from msinfusion.care.readiness import Readiness, check_readiness
@@ -77,7 +78,10 @@ def summarize(
     with record.shared_work():
         statuses = [_drug_status(record, drug_id, today, catalog) for drug_id in record.drugs]
         due = tuple(due_list(record, today, until, catalog=catalog))
-    return PatientSummary(record.id, today, tuple(statuses), due)
+    return build_plain(
+        PatientSummary,
+        {"patient": record.id, "today": today, "drugs": tuple(statuses), "due": due},
+    )
 
 
 def _drug_status(record: PatientRecord, drug_id: str, today: date, catalog: Catalog) -> DrugStatus:
@@ -92,4 +96,7 @@ def _drug_status(record: PatientRecord, drug_id: str, today: date, catalog: Cata
         if nxt is not None
         else None
     )
-    return DrugStatus(drug_id, plan, nxt, readiness)
+    return build_plain(
+        DrugStatus,
+        {"drug": drug_id, "plan": plan, "next": nxt, "readiness": readiness, "problem": None},
+    )

@@ -13,6 +13,11 @@ What the feed holds (decisions, so calendar apps behave well):
   drug + rule + original due date), hashed so no internal id leaks into shared invitations.
   Re-fetching the feed updates events instead of duplicating them.
 - Infusions block time (TRANSP OPAQUE); tests and scans do not (TRANSPARENT).
+- **The diary reminder** (opt-in) is one daily recurring event (RRULE FREQ=DAILY) at the chosen
+  time, with a VALARM that rings at its start. Its time is *floating* (no time zone): "20:00
+  wherever the phone is", which is what a personal reminder means; it starts on the day it was
+  switched on, so its UID and DTSTART stay the same across fetches. It is 5 minutes long and does
+  not block time (TRANSPARENT). Calendar apps that ignore alarms in subscribed feeds still show it.
 
 Pure domain: input is a `PatientSummary`, output an `icalendar.Calendar` / bytes. No Django.
 """
@@ -21,9 +26,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from msinfusion.care.monitoring import DueTask
 from msinfusion.care.patient_guide import date_text, drug_title, plan_for
@@ -113,6 +118,42 @@ def task_event(task: DueTask, *, seed: str, stamp: datetime, today: date) -> Eve
     return event
 
 
+@dataclass(frozen=True)
+class DiaryReminder:
+    """The opt-in daily reminder to fill in the symptom diary."""
+
+    since: date
+    at: time = time(20, 0)
+
+
+DIARY_REMINDER_TITLE = "Fill in my symptom diary"
+
+
+def diary_reminder_event(reminder: DiaryReminder, *, seed: str, stamp: datetime) -> Event:
+    """One daily recurring event with an alarm at its start (floating local time)."""
+    event = Event()
+    event.add("uid", event_uid(seed, "diary-reminder"))
+    event.add("dtstamp", stamp)
+    start = datetime.combine(reminder.since, reminder.at.replace(tzinfo=None))
+    event.add("dtstart", start)
+    event.add("duration", timedelta(minutes=5))
+    event.add("rrule", {"freq": "daily"})
+    event.add("summary", DIARY_REMINDER_TITLE)
+    event.add(
+        "description",
+        "How are you today? Rate your symptoms in the app: it takes under a minute. "
+        "You can turn this reminder off on your diary page.",
+    )
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["Diary"])
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", DIARY_REMINDER_TITLE)
+    alarm.add("trigger", timedelta(0))
+    event.add_component(alarm)
+    return event
+
+
 def calendar_for(
     summary: PatientSummary,
     *,
@@ -121,11 +162,13 @@ def calendar_for(
     place: Place | None = None,
     name: str = "My MS treatment",
     catalog: Catalog | None = None,
+    diary_reminder: DiaryReminder | None = None,
 ) -> Calendar:
     """The patient's planned infusions and due tasks (the summary's horizon) as a calendar.
 
     `seed` keys the UIDs (use something stable per patient, not a secret that rotates);
-    `generated` is the DTSTAMP of every event (timezone-aware).
+    `generated` is the DTSTAMP of every event (timezone-aware). With `diary_reminder`, the daily
+    diary reminder is added.
     """
     if generated.tzinfo is None:
         raise ValueError("generated must be timezone-aware")
@@ -149,6 +192,8 @@ def calendar_for(
             events.append(infusion_event(infusion, drug, seed=seed, stamp=stamp, place=place))
     for task in summary.due:
         events.append(task_event(task, seed=seed, stamp=stamp, today=summary.today))
+    if diary_reminder is not None:
+        events.append(diary_reminder_event(diary_reminder, seed=seed, stamp=stamp))
     seen: dict[str, int] = {}
     for event in events:
         uid = str(event["uid"])

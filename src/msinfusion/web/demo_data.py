@@ -33,6 +33,11 @@ CENTER = {
 CHAIRS = [(n, "chair") for n in range(1, 20)] + [(n, "bed") for n in range(20, 24)]
 CHAIRS.append((24, "isolation"))
 OPENING_HOURS = [(weekday, time(7), time(19)) for weekday in range(5)]  # Mon-Fri 07:00-19:00
+NURSE_SHIFTS = [  # every open day; the first is the demo nurse's own
+    ("Grace Okafor", time(7), time(15, 30)),
+    ("Sam Rivera", time(9), time(17, 30)),
+    ("Lena Fischer", time(10, 30), time(19)),
+]
 
 STAFF = {
     "demo-nurse": ("nurse", "Grace", "Okafor"),

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "msinfusion.web.accounts",
     "msinfusion.web.audit",
     "msinfusion.web.clinic",
+    "msinfusion.web.scheduling",
     "msinfusion.web.pages",
     "msinfusion.web.api",
 ]

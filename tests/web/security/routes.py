@@ -59,6 +59,8 @@ STAFF = frozenset(
     }
 )
 SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
+NEUROLOGISTS = frozenset({"neurologist", "outside_neurologist", "other_center_neurologist"})
+PLANNERS = frozenset({"nurse", "other_center_nurse"}) | ADMINS  # who may move a day's bookings
 
 # answers that mean "the request was allowed" (a write with an empty form answers 400)
 OK_GET = frozenset({200})
@@ -110,6 +112,11 @@ HTML: dict[str, Route] = {
     "my_result_new": patient_page("GET", "POST"),
     "my_diary": patient_page("GET", "POST"),
     "my_calendar_rotate": patient_page("POST"),
+    "my_cycle": patient_page("GET"),
+    "my_diary_csv": patient_page("GET"),
+    "my_diary_fhir": patient_page("GET"),
+    "my_diary_import": patient_page("GET", "POST"),
+    "my_diary_reminder": patient_page("POST"),
     "calendar_feed": Route(FEED, ("GET",)),
     # an uploaded result file: the patient and the care team
     "result_file": Route(PATIENT, ("GET",), OWN_RECORD),
@@ -118,6 +125,8 @@ HTML: dict[str, Route] = {
     "patient_list": Route(LIST, ("GET",), STAFF, PATIENTS | ADMINS),
     "patient_detail": staff_page("GET"),
     "readiness_partial": staff_page("GET"),  # htmx partial
+    "visit_report": staff_page("GET"),
+    "visit_report_pdf": staff_page("GET"),
     "result_new": staff_page("GET", "POST"),
     "result_confirm": staff_page("POST"),
     "result_correct": staff_page("GET", "POST"),
@@ -138,6 +147,12 @@ HTML: dict[str, Route] = {
     "chair_reactivate": center_page("POST", objects=True),
     "opening_hours": center_page("GET", "POST"),
     "audit_log": center_page("GET"),
+    # the day board (staff and admins of a center, each for their own) and chair bookings
+    "board": Route(LIST, ("GET",), STAFF | ADMINS, PATIENTS),
+    "board_optimise": Route(CENTER, ("POST",), PLANNERS, PATIENTS | NEUROLOGISTS),
+    "board_apply": Route(CENTER, ("POST",), PLANNERS, PATIENTS | NEUROLOGISTS),
+    "booking_new": staff_page("GET", "POST"),
+    "booking_cancel": staff_page("POST"),
 }
 
 

@@ -8,6 +8,7 @@ creates a new row and marks the old one `superseded_by` it, so history stays rea
 from __future__ import annotations
 
 import secrets
+from datetime import time
 
 from django.conf import settings
 from django.db import models
@@ -55,6 +56,9 @@ class OpeningHours(models.Model):
         ordering = ["weekday"]
 
 
+DIARY_REMINDER_TIME = time(20, 0)
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -86,6 +90,10 @@ class Patient(models.Model):
     prior_immunosuppressants = models.JSONField(default=list, blank=True)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     created = models.DateTimeField(auto_now_add=True)
+    # Opt-in diary reminder in the calendar feed: the day it was switched on (None = off) and the
+    # local time of day it rings (floating: "20:00 wherever the phone is").
+    diary_reminder_since = models.DateField(null=True, blank=True)
+    diary_reminder_time = models.TimeField(default=DIARY_REMINDER_TIME)
 
     class Meta:
         ordering = ["name"]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("msinfusion.web.pages.patient.urls")),
     path("", include("msinfusion.web.pages.staff.urls")),
     path("", include("msinfusion.web.pages.center.urls")),
+    path("", include("msinfusion.web.pages.board.urls")),
 ]

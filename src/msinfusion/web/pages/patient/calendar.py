@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from msinfusion.interop.ical import Place, calendar_for, to_ics
+from msinfusion.interop.ical import DiaryReminder, Place, calendar_for, to_ics
 from msinfusion.web.audit.log import Action, Outcome, audit
 from msinfusion.web.clinic.models import Patient, new_calendar_token
 from msinfusion.web.clinic.services import today_at
@@ -49,11 +49,15 @@ def calendar_feed(request, token: str):
     audit(request, patient, Action.READ, RESOURCE)
     summary = confirmed_summary(loaded(patient), today_at(patient.center)).summary
     center = patient.center
+    reminder = None
+    if patient.diary_reminder_since is not None:
+        reminder = DiaryReminder(patient.diary_reminder_since, patient.diary_reminder_time)
     cal = calendar_for(
         summary,
         seed=f"patient-{patient.pk}",
         generated=timezone.now(),
         place=Place(center.name, center.address, center.phone),
+        diary_reminder=reminder,
     )
     response = HttpResponse(to_ics(cal), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="my-ms-treatment.ics"'

@@ -16,6 +16,7 @@ from msinfusion.web.clinic.models import DiaryEntry
 from msinfusion.web.clinic.services import today_at
 from msinfusion.web.pages.patient.common import my_patient, patient_only
 from msinfusion.web.pages.patient.forms import DiaryForm
+from msinfusion.web.pages.patient.reminders import reminder_form
 from msinfusion.web.pages.patient.writes import save_diary_entry
 
 RESOURCE = "patient.diary"
@@ -76,6 +77,8 @@ def my_diary(request):
             "today": today,
             "symptom_count": len(DIARY_SYMPTOMS),
             "recent": [(e, list(symptom_labels(e.ratings))) for e in recent],
+            "reminder": reminder_form(patient),
+            "reminder_on": patient.diary_reminder_since is not None,
         },
         status=400 if posting else 200,
     )

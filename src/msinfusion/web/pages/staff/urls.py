@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from msinfusion.web.pages.staff import entries, patient, treatment, worklist
+from msinfusion.web.pages.staff import entries, patient, report, treatment, worklist
 
 P = "patients/<int:patient_id>/"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("patients/", worklist.patient_list, name="patient_list"),
     path(P, patient.patient_detail, name="patient_detail"),
     path(P + "readiness", patient.readiness_partial, name="readiness_partial"),
+    path(P + "report/", report.visit_report, name="visit_report"),
+    path(P + "report.pdf", report.visit_report_pdf, name="visit_report_pdf"),
     path(P + "results/new", entries.result_new, name="result_new"),
     path(P + "results/<int:result_id>/confirm", entries.result_confirm, name="result_confirm"),
     path(P + "results/<int:result_id>/correct", entries.result_correct, name="result_correct"),

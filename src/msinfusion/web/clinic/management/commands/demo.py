@@ -21,6 +21,7 @@ from django.db import transaction
 from msinfusion.web import demo_data as dd
 from msinfusion.web.accounts.models import Role, User
 from msinfusion.web.clinic import models as m
+from msinfusion.web.scheduling.demo import seed_demo_days
 
 LOAD_PREFIX = "load-"
 LOAD_CENTER = "Load Test Infusion Center"
@@ -75,9 +76,11 @@ class Command(BaseCommand):
                 [staff["demo-neurologist"]],
                 staff,
             )
+            booked = seed_demo_days(center, dd.NURSE_SHIFTS, day, staff["demo-nurse"])
         self.stdout.write(
             f"Demo loaded: {center.name}, {count} patients around {day.isoformat()}; "
             f"logins {', '.join(u for u, _, _ in dd.LOGINS)} (password {dd.PASSWORD})."
+            f" {booked} chair bookings on the next open day."
         )
         if patients:
             total = load_patients(patients, day, center, staff, self.stdout)

@@ -1,0 +1,183 @@
+"""A planned infusion: one future position of a regimen with its dates, dose and chair time.
+
+`care.plan` walks the regimen and decides which positions a plan keeps; this module turns one
+position (`regimen_walk.Slot`) into a `PlannedInfusion`. Its label and the sentences saying why it
+falls on its date are written when first read (`care.lazy_text`): a plan holds a year of
+infusions and most readers look at the dates of the next one only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from msinfusion.care.calendar_cache import add_months
+from msinfusion.care.chair import ChairTime
+from msinfusion.care.dosing import Dose
+from msinfusion.care.lazy_text import LazyText, build
+from msinfusion.care.regimen_walk import Slot
+from msinfusion.dates import Interval
+from msinfusion.knowledge.model import Block
+
+
+@dataclass(frozen=True)
+class PlannedInfusion(LazyText):
+    """One future infusion; `label`, `why` and `hard_earliest_why` of a planned one are written
+    when first read (`care.lazy_text`)."""
+
+    _lazy_fields = frozenset({"label", "why", "hard_earliest_why"})
+
+    date: date
+    dose_mg: float | None
+    label: str
+    earliest: date
+    latest: date
+    chair_minutes: int
+    why: str
+    number: int
+    block_id: str
+    cycle: int
+    dose_in_block: int
+    block_start: bool
+    dose_mg_per_m2: float | None
+    dose_basis: str
+    chair: ChairTime
+    hard_earliest: date | None
+    hard_earliest_why: str
+    previous_dose: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI/API shape: the contract fields first, details after."""
+        out = {
+            "date": self.date.isoformat(),
+            "dose_mg": self.dose_mg,
+            "label": self.label,
+            "earliest": self.earliest.isoformat(),
+            "latest": self.latest.isoformat(),
+            "chair_minutes": self.chair_minutes,
+            "why": self.why,
+            "number": self.number,
+            "dose_mg_per_m2": self.dose_mg_per_m2,
+            "dose_basis": self.dose_basis,
+        }
+        out["chair"] = asdict(self.chair)
+        return out
+
+
+class _BlockFacts:
+    """What planning an infusion reads from a catalog block, as plain attributes.
+
+    Catalog models are validated models whose attribute reads cost several times a plain
+    object's; a year of infusions reads the same few per block, so they are read once per block.
+    """
+
+    __slots__ = ("after", "before", "consecutive", "id", "min_spacing", "windowed")
+
+    def __init__(self, block: Block) -> None:
+        self.id = block.id
+        self.consecutive = block.consecutive_days
+        self.min_spacing = block.min_spacing
+        self.before = _shift(block.window_before)
+        self.after = _shift(block.window_after)
+        self.windowed = block.window_before is not None or block.window_after is not None
+
+
+def _shift(interval: Interval | None) -> tuple[int, timedelta] | None:
+    """An interval as (months, days) for `_back` and `_ahead`, or None."""
+    if interval is None:
+        return None
+    return interval.months, timedelta(days=interval.days + 7 * interval.weeks)
+
+
+def _back(shift: tuple[int, timedelta], day: date) -> date:
+    """`Interval.before`: months first, then weeks and days."""
+    months, days = shift
+    return (add_months(day, -months) if months else day) - days
+
+
+def _ahead(shift: tuple[int, timedelta], day: date) -> date:
+    """`Interval.after`: months first, then weeks and days."""
+    months, days = shift
+    return (add_months(day, months) if months else day) + days
+
+
+_FACTS: dict[int, tuple[Block, _BlockFacts]] = {}
+_FACTS_MAX = 4096
+
+
+def _facts(block: Block) -> _BlockFacts:
+    """The block's facts, kept per catalog block (the block is kept to check identity)."""
+    known = _FACTS.get(id(block))
+    if known is not None and known[0] is block:
+        return known[1]
+    if len(_FACTS) > _FACTS_MAX:
+        _FACTS.clear()
+    facts = _BlockFacts(block)
+    _FACTS[id(block)] = (block, facts)
+    return facts
+
+
+def planned_infusion(
+    slot: Slot, previous: date | None, number: int, dose: Dose, chair: ChairTime
+) -> PlannedInfusion:
+    facts = _facts(slot.block)
+    due = slot.due
+    first = slot.dose_index == 0
+    hard = None
+    if first and facts.min_spacing is not None and previous is not None:
+        hard = facts.min_spacing.after(previous)
+    fixed_day = not first and facts.consecutive
+    before = None if fixed_day else facts.before
+    after = None if fixed_day else facts.after
+    earliest = _back(before, due) if before is not None else due
+    if hard is not None:
+        earliest = max(earliest, hard) if before is not None else hard
+    latest = _ahead(after, due) if after is not None else due
+    if latest < earliest:
+        latest = earliest
+    return build(
+        PlannedInfusion,
+        partial(_explain, slot, previous, hard, not fixed_day and facts.windowed),
+        {
+            "date": due,
+            "dose_mg": dose.dose_mg,
+            "earliest": earliest,
+            "latest": latest,
+            "chair_minutes": chair.total_minutes,
+            "number": number,
+            "block_id": facts.id,
+            "cycle": slot.cycle,
+            "dose_in_block": slot.dose_index + 1,
+            "block_start": first,
+            "dose_mg_per_m2": dose.dose_mg_per_m2,
+            "dose_basis": dose.basis,
+            "chair": chair,
+            "hard_earliest": hard,
+            "previous_dose": previous,
+        },
+    )
+
+
+def _explain(
+    slot: Slot, previous: date | None, hard: date | None, windowed: bool
+) -> dict[str, str]:
+    """The label, the reason for the date and the reason for a hard earliest date."""
+    block = slot.block
+    hard_why = ""
+    if hard is not None:
+        assert previous is not None
+        hard_why = (
+            f"at least {block.min_spacing} after the previous infusion ({previous.isoformat()}; "
+            f"{block.min_spacing_source})"
+        )
+    label = block.label.format(
+        n=slot.dose_index + 1, of=len(block.doses), cycle=slot.cycle, day=slot.dose_index + 1
+    )
+    why = slot.why
+    if hard_why:
+        why += f"; earliest {hard.isoformat() if hard else ''}: {hard_why}"
+    if windowed:
+        why += f"; booking window: {block.window_source}"
+    return {"label": label, "why": why, "hard_earliest_why": hard_why}

@@ -1,0 +1,169 @@
+"""CP-SAT optimizer for one center day, solved as lexicographic levels.
+
+Levels, in order (all minimised; see docs/center.md for why each is measured this way):
+1. `unplaced`: appointments left without a chair.
+2. `nurse_peak_minutes`: minutes at which every nurse on shift is busy starting an infusion.
+3. `wait_overtime_proxy`: minutes with less than `tier` (and 2 x `tier`) free places in chairs, plus
+   minutes by which an appointment's end plus its expected overrun passes closing time.
+4. `preference_minutes`: sum of |start - preferred start|, course days weighted x3.
+
+Each level is solved with the previous levels fixed at their best value. The model is hinted with
+first-come-first-served (or the caller's schedule) and the result is compared with it at the end,
+so the optimizer is never worse than the baseline, whatever the time limit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ortools.sat.python import cp_model
+
+from msinfusion.center.baseline import first_come_first_served
+from msinfusion.center.bounds import level_bounds
+from msinfusion.center.chairs import assign_chairs
+from msinfusion.center.grid import STEP, Grid
+from msinfusion.center.instance import Instance
+from msinfusion.center.optimize_model import LEVEL_NAMES, build
+from msinfusion.center.schedule import Assignment, LevelResult, Schedule
+from msinfusion.center.validate import violations
+
+_SHARE = (0.25, 0.3, 0.7, 1.0)
+"""Share of the remaining time each level may use; unused time flows to the next level."""
+
+_WARM_UP = 0.25
+"""Share of a level's time for its warm-up objective (level 3: lateness alone)."""
+
+
+def optimize(
+    instance: Instance,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    hint: Schedule | None = None,
+    deterministic_limit: float | None = None,
+) -> Schedule:
+    """Best schedule found within `time_limit` seconds, with per-level objective, bound and gap.
+
+    `deterministic_limit` also caps CP-SAT's deterministic time (about one second of one core,
+    whatever the load): benchmarks on a shared machine use it to get comparable, repeatable runs.
+    """
+    began = time.perf_counter()
+    deadline = began + max(time_limit, 0.0)
+    grid = Grid(instance)
+    reference = first_come_first_served(instance)
+    ref_levels = grid.levels(grid.placement(reference))
+    if hint is not None and not violations(instance, hint):
+        hint_levels = grid.levels(grid.placement(hint))
+        if hint_levels < ref_levels:
+            reference, ref_levels = hint, hint_levels
+    current = grid.placement(reference)
+    values = list(ref_levels)
+    model = build(grid)
+    cp = model.cp
+    lows = level_bounds(grid)
+    det_time = 0.0
+    results: list[LevelResult] = []
+    proven: list[bool] = []
+    for k, name in enumerate(LEVEL_NAMES):
+        if k == 1 and values[0] != lows[0]:
+            lows = level_bounds(grid, unplaced=values[0])
+        bound = float(lows[k])
+        budget = (deadline - time.perf_counter()) * _SHARE[k]
+        if values[k] > bound and budget > 0.02:
+            det_budget = None
+            if deterministic_limit is not None:
+                det_budget = max((deterministic_limit - det_time) * _SHARE[k], 0.01)
+            if k in model.warm_up:
+                model.hint(current)
+                cp.minimize(model.warm_up[k])
+                warm_det = None if det_budget is None else det_budget * _WARM_UP
+                status, solver = _solve(cp, budget * _WARM_UP, warm_det, workers, seed)
+                det_time += solver.deterministic_time
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    found = model.read(solver)
+                    found_levels = grid.levels(found)
+                    if found_levels[: k + 1] <= values[: k + 1]:
+                        current, values = found, found_levels
+                budget = (deadline - time.perf_counter()) * _SHARE[k]
+                if det_budget is not None:
+                    det_budget = max((deterministic_limit - det_time) * _SHARE[k], 0.01)
+            model.hint(current)
+            cp.minimize(model.objectives[k])
+            status, solver = _solve(cp, budget, det_budget, workers, seed)
+            det_time += solver.deterministic_time
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = model.read(solver)
+                found_levels = grid.levels(found)
+                if found_levels[: k + 1] <= values[: k + 1]:
+                    current, values = found, found_levels
+                bound = max(bound, solver.best_objective_bound)
+                if status == cp_model.OPTIMAL:
+                    bound = max(bound, float(values[k]))
+        bound = min(bound, float(values[k]))
+        proven.append(values[k] <= bound)
+        results.append(_level(name, values[k], bound))
+        cp.add(model.objectives[k] <= values[k])
+
+    schedule = _to_schedule(instance, grid, current)
+    if schedule is None or violations(instance, schedule) or values > ref_levels:
+        # Safety net: never hand out something worse than, or less safe than, the reference.
+        schedule, values = reference, list(ref_levels)
+        results = [_level(r.name, v, min(r.bound, v)) for r, v in zip(results, values, strict=True)]
+        proven = [False] * len(results)
+    top = next((r for r in results if r.objective > r.bound), results[-1])
+    return Schedule(
+        schedule.assignments,
+        schedule.unplaced,
+        objective=top.objective,
+        bound=top.bound,
+        gap=top.gap,
+        status="optimal" if all(proven) else "feasible",
+        levels=tuple(results),
+        solve_seconds=time.perf_counter() - began,
+        extra={
+            "deterministic_time": round(det_time, 3),
+            "intervals": model.intervals,
+            "constraints": len(cp.proto.constraints),
+        },
+    )
+
+
+def _solve(
+    cp: cp_model.CpModel, seconds: float, det: float | None, workers: int, seed: int
+) -> tuple[int, cp_model.CpSolver]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+    if det is not None:
+        solver.parameters.max_deterministic_time = det
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    return solver.solve(cp), solver
+
+
+def _level(name: str, value: float, bound: float) -> LevelResult:
+    gap_abs = max(float(value) - bound, 0.0)
+    gap = gap_abs / value if bound > 0 and value > 0 else None
+    return LevelResult(name, float(value), float(bound), gap, gap_abs)
+
+
+def _to_schedule(
+    instance: Instance, grid: Grid, placement: dict[str, tuple[int, int]]
+) -> Schedule | None:
+    """Placement on the grid -> chairs and minutes; None if the chairs cannot be coloured."""
+    starts = {aid: STEP * s for aid, (s, _g) in placement.items()}
+    allowed = {aid: grid.groups[g].chairs for aid, (_s, g) in placement.items()}
+    for a in instance.appointments:
+        if a.seated is not None:
+            starts[a.id] = a.seated.start
+    try:
+        chairs = assign_chairs(instance, starts, allowed=allowed)
+    except ValueError:
+        return None
+    assignments = tuple(
+        Assignment(a.id, chairs[a.id], starts[a.id])
+        for a in instance.appointments
+        if a.id in starts
+    )
+    unplaced = tuple(a.id for a in instance.appointments if a.id not in starts)
+    return Schedule(assignments, unplaced)

@@ -1,0 +1,1 @@
+"""The center's day board, booking a patient's next infusion, and optimising a booked day."""

@@ -1,0 +1,196 @@
+"""CP-SAT optimizer: hand-solved days, validity on random days, never worse than FCFS."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from msinfusion.center.baseline import first_come_first_served
+from msinfusion.center.bounds import energetic_bound
+from msinfusion.center.grid import Grid
+from msinfusion.center.optimize import optimize
+from msinfusion.center.validate import violations
+
+from .conftest import appt, day, generated_day, hm
+
+
+def starts(schedule) -> dict[str, int]:
+    return {a.id: a.start for a in schedule.assignments}
+
+
+def level(schedule, name: str):
+    return next(lv for lv in schedule.levels if lv.name == name)
+
+
+def test_only_one_order_fits_one_chair():
+    # b must start at 08:00 and c at 12:00; a (3 h) fits only in between, at 09:00.
+    # FCFS books a first at its earliest (08:00) and loses b.
+    inst = day(
+        [
+            appt("a", 180, "08:00", "12:00"),
+            appt("b", 60, "08:00", "08:00"),
+            appt("c", 120, "12:00"),
+        ],
+        close="14:00",
+    )
+    assert first_come_first_served(inst).unplaced == ("b",)
+    s = optimize(inst, time_limit=5)
+    assert starts(s) == {"a": hm("09:00"), "b": hm("08:00"), "c": hm("12:00")}
+    assert s.unplaced == ()
+    assert s.status == "optimal"
+    assert violations(inst, s) == []
+    # docs/center.md works these out by hand: 3 set-ups x 15 min with one nurse; the chair full
+    # for 360 min, plus c's overrun allowance (2 x 24 + 15 = 63, 65 on the grid) past 14:00.
+    assert [(lv.objective, lv.bound) for lv in s.levels] == [(0, 0), (45, 45), (425, 425), (0, 0)]
+
+
+def test_one_nurse_forces_staggered_starts():
+    # Three chairs, one nurse, 15-minute set-ups, all wish 09:00 and must start by 09:30.
+    inst = day(
+        [appt(x, 60, "09:00", "09:30", preferred="09:00") for x in "abc"],
+        chairs=3,
+        nurse_start_minutes=15,
+    )
+    s = optimize(inst, time_limit=5)
+    assert sorted(starts(s).values()) == [hm("09:00"), hm("09:15"), hm("09:30")]
+    # Preference level: 0 + 15 + 30 minutes away from the wish, proven optimal.
+    pref = level(s, "preference_minutes")
+    assert (pref.objective, pref.bound) == (45, 45)
+    assert s.status == "optimal"
+
+
+def test_a_day_where_one_must_stay_unplaced():
+    # Four hours, one chair, three 2-hour infusions: two fit.
+    inst = day([appt(x, 120) for x in "abc"], close="12:00")
+    s = optimize(inst, time_limit=5)
+    assert len(s.unplaced) == 1 and len(s.assignments) == 2
+    lv = level(s, "unplaced")
+    assert (lv.objective, lv.bound, lv.gap_abs) == (1, 1, 0)
+    assert energetic_bound(inst)["max_placeable"] == 2
+    assert s.status == "optimal"
+
+
+def test_bound_never_exceeds_the_known_optimum():
+    inst = day([appt(x, 120) for x in "abc"], close="12:00")
+    s = optimize(inst, time_limit=5)
+    for lv in s.levels:
+        assert lv.bound <= lv.objective
+
+
+def test_off_grid_times_are_rounded_conservatively():
+    # 62-minute chair time, earliest 08:03, latest 08:12: the grid rounds the duration up to 13
+    # slots, the earliest up to 08:05 (slot 97) and the latest start down to 08:10 (slot 98).
+    inst = day(
+        [appt("a", 62, "08:03", "08:12", preferred="08:12"), appt("b", 62, "08:03", "08:12")],
+        chairs=2,
+        nurses=[("08:00", "09:14")],
+        nurse_start_minutes=0,
+    )
+    item = Grid(inst).by_id["a"]
+    assert (item.e, item.l, item.d) == (97, 98, 13)
+    s = optimize(inst, time_limit=5)
+    assert violations(inst, s) == []
+    assert s.unplaced == ()
+    assert all(a.start in (hm("08:05"), hm("08:10")) for a in s.assignments)
+
+
+def test_an_ordinary_patient_may_take_a_free_bed():
+    inst = day(
+        [appt("a", 60, "08:00", "08:00"), appt("b", 60, "08:00", "08:00")],
+        chairs=2,
+        chair_kinds={2: "bed"},
+        nurses=[("08:00", "18:00")] * 2,
+    )
+    s = optimize(inst, time_limit=5)
+    assert s.unplaced == ()
+    assert sorted(a.chair for a in s.assignments) == [1, 2]
+
+
+def test_a_patient_needing_a_bed_gets_the_bed():
+    inst = day(
+        [appt("a", 60, "08:00", "08:00"), appt("bed", 60, "08:00", "08:00", needs="bed")],
+        chairs=2,
+        chair_kinds={1: "bed"},
+        nurses=[("08:00", "18:00")] * 2,
+    )
+    s = optimize(inst, time_limit=5)
+    assert {a.id: a.chair for a in s.assignments} == {"a": 2, "bed": 1}
+
+
+def test_levels_and_gap_are_reported():
+    inst = generated_day(30, seed=5)
+    s = optimize(inst, time_limit=2)
+    assert [lv.name for lv in s.levels] == [
+        "unplaced",
+        "nurse_peak_minutes",
+        "wait_overtime_proxy",
+        "preference_minutes",
+    ]
+    assert s.status in {"optimal", "feasible"}
+    assert set(s.extra) >= {"deterministic_time", "intervals", "constraints"}
+    assert s.objective is not None and s.bound is not None and s.bound <= s.objective
+    assert s.to_json()["levels"][0]["name"] == "unplaced"
+
+
+def test_never_worse_than_fcfs_with_half_a_second_on_a_big_day():
+    inst = generated_day(200, seed=7)
+    fcfs = first_come_first_served(inst)
+    s = optimize(inst, time_limit=0.5)
+    grid = Grid(inst)
+    assert violations(inst, s) == []
+    assert len(s.assignments) >= len(fcfs.assignments)
+    assert grid.levels(grid.placement(s)) <= grid.levels(grid.placement(fcfs))
+
+
+_appointments = st.lists(
+    st.tuples(
+        st.integers(1, 36),  # chair time in 5-minute units (up to 3 h)
+        st.integers(0, 60),  # earliest, 5-minute units after 08:00
+        st.integers(0, 40),  # window width
+        st.integers(0, 3),  # minutes off the grid
+        st.booleans(),  # has a preference
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=_appointments,
+    chairs=st.integers(1, 3),
+    nurses=st.integers(1, 2),
+    ppn=st.integers(1, 3),
+    nsm=st.sampled_from([0, 10, 15, 17]),
+)
+def test_random_small_days_are_valid_and_place_at_least_fcfs(rows, chairs, nurses, ppn, nsm):
+    appts = []
+    for i, (dur, early, width, off, pref) in enumerate(rows):
+        e = 480 + 5 * early + off
+        lat = min(e + 5 * width, 1080 - 5 * dur)
+        if lat < e:
+            continue
+        a = appt(f"x{i}", 5 * dur + off, preferred=None)
+        appts.append(
+            a.__class__(
+                **{
+                    **_fields(a),
+                    "earliest": e,
+                    "latest_start": lat,
+                    "preferred_start": e + 5 * (width // 2) if pref else None,
+                }
+            )
+        )
+    if not appts:
+        return
+    shifts = [("08:00", "18:00"), ("10:02", "15:33")][:nurses]
+    inst = day(appts, chairs=chairs, nurses=shifts, patients_per_nurse=ppn, nurse_start_minutes=nsm)
+    fcfs = first_come_first_served(inst)
+    s = optimize(inst, time_limit=1)
+    assert violations(inst, fcfs) == []
+    assert violations(inst, s) == []
+    assert len(s.assignments) >= len(fcfs.assignments)
+
+
+def _fields(a):
+    return {f: getattr(a, f) for f in a.__slots__}
