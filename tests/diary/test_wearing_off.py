@@ -292,3 +292,15 @@ def test_a_window_counted_from_the_last_dose_lasts_until_the_late_infusion():
     matches = [j for j in range(made.X.shape[1]) if np.array_equal(made.X[:, j] > 0, expected)]
     assert matches and all(made.onsets[j] == 7 for j in matches)
     assert made.weights.sum() == pytest.approx(1.0)
+
+
+def test_bootstrap_can_draw_the_diary_s_own_surprises():
+    # Skewed surprises (mostly small drops, rare big rises) stay skewed in the simulated noise.
+    t = np.arange(200)
+    own = np.array([-0.5] * 8 + [2.0, 2.0])
+    own = (own - own.mean()) / own.std()
+    white = st.ar1_noise(np.random.default_rng(1), t, 0.0, 50, own)
+    assert set(np.round(white.ravel(), 6)) == set(np.round(own, 6))
+    skew = lambda x: float(((x - x.mean()) ** 3).mean() / x.std() ** 3)  # noqa: E731
+    assert skew(st.ar1_noise(np.random.default_rng(2), t, 0.5, 200, own).ravel()) > 0.5
+    assert abs(skew(st.ar1_noise(np.random.default_rng(2), t, 0.5, 200).ravel())) < 0.1

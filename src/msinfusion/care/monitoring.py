@@ -310,8 +310,14 @@ def _item_tasks(
     for anchor, what in _anchors(item, t, record):
         pending: Occurrence | None = None
         schedule = Schedule(item, record, anchor, what, test_name)
-        # only the most recent occurrence since `look_back` matters for an unconfirmable task
-        for occ in schedule.walk(stop_at, since=None if confirmable else look_back):
+        # only the most recent occurrence since `look_back` matters for an unconfirmable task,
+        # only the oldest of a run of unmet past ones for a confirmable task
+        walk = (
+            schedule.walk(stop_at, today=today)
+            if confirmable
+            else schedule.walk(stop_at, since=look_back)
+        )
+        for occ in walk:
             if occ.met:
                 pending = None
             elif occ.due >= today:

@@ -40,6 +40,11 @@ def times_text(every: Interval, k: int) -> str:
     return describe_span(every.days * k, every.weeks * k, every.months * k)
 
 
+JUMP = True
+"""Step over past occurrences that cannot change the due-list in one calculation rather than one
+by one (`Schedule.walk`). Tests switch it off to check the step gives the walked answers."""
+
+
 def _unexplained() -> str:
     return ""
 
@@ -105,9 +110,13 @@ def _previous_result(test_name: str, day: date) -> str:
 
 
 def _fixed_dates(
-    item: Monitoring, anchor: date, what: str
+    item: Monitoring, anchor: date, what: str, skip_to: date | None = None
 ) -> Iterator[tuple[date, Callable[[], str]]]:
-    """Offsets after the anchor, then base + k x every (base = anchor + last offset, or anchor)."""
+    """Offsets after the anchor, then base + k x every (base = anchor + last offset, or anchor).
+
+    `skip_to`: repeats start at the latest one on or before that day (when it is past the
+    first): every earlier date is followed by a date on or before it.
+    """
     on = _Words(_on, what, anchor)
     for offset in item.offsets:
         yield offset.after(anchor), partial(_offset_reason, offset, on)
@@ -117,6 +126,8 @@ def _fixed_dates(
     base, base_what = _base(item, anchor, on)
     months, days = every.months, every.days + 7 * every.weeks
     k = 1
+    if skip_to is not None and (months or days):
+        k = max(1, _last_on_or_before(base, months, days, skip_to))
     while True:
         due = add_months(base, months * k) if months else base
         yield (
@@ -174,24 +185,31 @@ class Schedule:
             return Occurrence(due, met, reason)
         return Occurrence(shifted, met, reason, scheduled=due, condition=self.cond_what)
 
-    def walk(self, stop_at: date, since: date | None = None) -> Iterator[Occurrence]:
+    def walk(
+        self, stop_at: date, since: date | None = None, today: date | None = None
+    ) -> Iterator[Occurrence]:
         """Every occurrence up to `stop_at`, oldest first.
 
         `since`: the caller has no use for occurrences dated before it. For an item without a test
         (nothing can be met, so no occurrence depends on the earlier ones) those are not yielded,
         which spares walking years of history occurrence by occurrence.
+
+        `today`: the caller keeps only the first of a run of unmet occurrences before it (the
+        oldest unmet one). Once no result is left to meet one and the item has no condition,
+        the rest of the run before `today` is not yielded.
         """
         item = self.item
         if item.counts_from_result and item.every is not None:
             if not item.offsets:  # nothing fixed to walk first
-                return self._walk_from_results(stop_at)
+                return self._walk_from_results(stop_at, today)
             fixed = self._walk_fixed(stop_at, since if not item.test else None)
-            return chain(fixed, self._walk_from_results(stop_at))
+            return chain(fixed, self._walk_from_results(stop_at, today))
         return self._walk_fixed(stop_at, since if not item.test else None)
 
     def _walk_fixed(self, stop_at: date, since: date | None) -> Iterator[Occurrence]:
         """Each result counts once: the first unused one in [due - gap/2, next due)."""
-        dates = _fixed_dates(self.item, self.anchor, self.what)
+        skip_to = min(since, stop_at) if JUMP and since is not None else None
+        dates = _fixed_dates(self.item, self.anchor, self.what, skip_to)
         previous, unused = self.anchor, 0
         current = next(dates, None)
         while current is not None and current[0] <= stop_at:
@@ -218,11 +236,13 @@ class Schedule:
                 yield self._occurrence(due, shifted, reason, met)
             previous, current = due, following
 
-    def _walk_from_results(self, stop_at: date) -> Iterator[Occurrence]:
+    def _walk_from_results(self, stop_at: date, today: date | None) -> Iterator[Occurrence]:
         """Convention 7: `every` after the latest result since the anchor, else after the base."""
         assert self.item.every is not None
         every = self.item.every
         months, span = every.months, every.days + 7 * every.weeks
+        # the run of unmet occurrences before `today` may be stepped over (see `walk`)
+        jump = JUMP and today is not None and self.timeline is None and (months or span)
         ref, ref_what = _base(self.item, self.anchor, _Words(_on, self.what, self.anchor))
         days = self.days
         k, unused = 1, bisect_right(days, self.anchor)  # results after the anchor are unused
@@ -243,9 +263,37 @@ class Schedule:
             if shifted is not None:
                 reason = partial(_repeat_reason, every, k, ref_what)
                 yield self._occurrence(due, shifted, reason, met=False)
+                if jump and following < today:  # type: ignore[operator]
+                    # unmet and before today up to the last one before it: go to the first after
+                    k = _last_on_or_before(ref, months, span, today - _DAY)  # type: ignore[operator]
+                    due = _times(ref, months, span, k + 1)
+                    k += 1
+                    continue
             elif self._never_holds_after(due):
                 return  # no result is left to move the schedule and the condition stays off
             k, due = k + 1, following
+
+
+_DAY = timedelta(days=1)
+
+
+def _last_on_or_before(base: date, months: int, days: int, day: date) -> int:
+    """The largest k >= 0 with base + k x (months, days) on or before `day` (0 if none is).
+
+    Repeats are increasing in k, so an estimate from the month (or day) count is corrected by
+    stepping at most a few times each way.
+    """
+    if day < base:
+        return 0
+    if months:
+        k = ((day.year - base.year) * 12 + day.month - base.month) // months
+    else:
+        k = (day - base).days // days
+    while k > 0 and _times(base, months, days, k) > day:
+        k -= 1
+    while _times(base, months, days, k + 1) <= day:
+        k += 1
+    return k
 
 
 def _times(base: date, months: int, days: int, k: int) -> date:

@@ -4,9 +4,10 @@ For a window [a, b) of slots, an appointment that starts anywhere in its window 
 least min(overlap at e, overlap at l) of its chair time (or nurse-start time) inside [a, b): the
 overlap is unimodal in the start, so its minimum is at an end of the window. When the forced energy
 of all appointments exceeds what the window's capacity can hold, some appointments cannot be placed
-(at least as many as it takes to remove the excess, dropping the largest first), and the slots where
-headroom is used up are at least the excess divided by the headroom. Bounds are for the model on
-the 5-minute grid, which is what the optimizer solves.
+(at least as many as it takes to remove the excess, dropping the largest first). The same forced
+energy bounds the peaks from below: a peak P leaves at most min(capacity, P - seated load) room per
+slot, and every window's forced energy has to fit into that. Bounds are for the model on the
+5-minute grid, which is what the optimizer solves.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from msinfusion.center.grid import CHAIR_TIERS, LATE_WEIGHT, STEP, Grid
+from msinfusion.center.grid import LEVEL_NAMES, STEP, Grid
 from msinfusion.center.instance import Instance
 
 
@@ -27,22 +28,22 @@ def energetic_bound(instance: Instance) -> dict[str, Any]:
     return {
         "max_placeable": len(instance.appointments) - lows[0],
         "min_unplaced": lows[0],
-        "min_nurse_peak_minutes": lows[1],
-        "min_wait_overtime_proxy": lows[2],
-        "min_preference_minutes": lows[3],
+        **{f"min_{name}": low for name, low in zip(LEVEL_NAMES[1:], lows[1:], strict=True)},
         "slots": grid.n,
     }
 
 
 def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
-    """Lower bounds of the four levels; `unplaced` = how many may be dropped (level 1 result).
+    """Lower bounds of the five levels; `unplaced` = how many may be dropped (level 1 result).
 
     With unplaced=None, the level-1 bound itself is used (any placement drops at least that many).
     """
     items = [it for it in grid.free if it.placeable]
     never = len(grid.free) - len(items)
+    fixed_s = int(grid.seated_starting.max(initial=0))
+    fixed_c = int(grid.seated_in_chair.max(initial=0))
     if grid.n == 0 or not items:
-        return [never + len(items) * (grid.n == 0), 0, 0, 0]
+        return [never + len(items) * (grid.n == 0), fixed_s, fixed_c, 0, 0]
     e = np.array([it.e for it in items], dtype=np.int32) - grid.t0
     last = np.array([it.l for it in items], dtype=np.int32) - grid.t0
     d = np.array([it.d for it in items], dtype=np.int32)
@@ -60,24 +61,50 @@ def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
             drop = max(drop, _min_drop(chair_f[:, mine], _window_sum(res, a, b)))
     level1 = never + drop
     k = level1 - never if unplaced is None else max(unplaced - never, 0)
-    # Level 2: slots where nurse starts are at capacity.
-    start_room = np.where(grid.start_res >= 1, grid.start_res - 1, 0)
-    peak = _excess_after_drop(start_f, _window_sum(start_room, a, b), k)
-    level2 = STEP * _best_disjoint(a, b, peak, grid.n)
-    # Level 3: chair headroom tiers (+ the forced part of the late term).
-    tiers = np.zeros(grid.n, dtype=np.int64)
-    for t in range(1, CHAIR_TIERS + 1):
-        tiers += grid.chair_res - t * grid.tier >= 0
-    chair_room = grid.chair_res - grid.tier * tiers
-    over = _excess_after_drop(chair_f, _window_sum(chair_room, a, b), k)
-    tight = _best_disjoint(a, b, np.ceil(over / grid.tier).astype(np.int64), grid.n)
-    late = np.array([LATE_WEIGHT * max(0, it.e - it.late_from + 1) for it in items])
-    level3 = STEP * (tight + _sum_without_largest(late, k))
+    level2 = _peak(start_f, k, grid.start_res, grid.seated_starting, a, b)
+    level3 = _peak(chair_f, k, grid.chair_res, grid.seated_in_chair, a, b)
+    late = np.array([max(0, it.e - it.late_from + 1) for it in items])
+    level4 = STEP * _sum_without_largest(late, k)
     pref = np.array(
         [0 if it.pref is None else it.weight * _nearest_gap(it.pref, it.e, it.l) for it in items]
     )
-    level4 = _sum_without_largest(pref, k)
-    return [int(level1), int(level2), int(level3), int(level4)]
+    level5 = _sum_without_largest(pref, k)
+    return [int(level1), level2, level3, int(level4), int(level5)]
+
+
+def _peak(
+    forced: np.ndarray,
+    k: int,
+    residual: np.ndarray,
+    fixed: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+) -> int:
+    """Smallest peak P such that every window's forced energy fits under min(residual, P - fixed).
+
+    A slot can take at most min(residual, P - seated load) movable units when the peak is P; if a
+    window's forced energy (without the k largest contributions, which may be the unplaced ones)
+    exceeds that summed over the window, the peak must be higher. Monotone in P: bisection.
+    """
+    need = forced.sum(axis=1)
+    if k > 0:
+        need = need - np.sort(forced, axis=1)[:, -min(k, forced.shape[1]) :].sum(axis=1)
+    lo = int(fixed.max(initial=0))
+    hi = int((residual + fixed).max(initial=0))
+
+    def fits(peak: int) -> bool:
+        room = np.minimum(residual, np.maximum(peak - fixed, 0))
+        return bool(np.all(need <= _window_sum(room, a, b)))
+
+    if fits(lo):
+        return lo
+    while hi - lo > 1:  # invariant: lo does not fit, hi fits (or is the hard capacity)
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def _forced(a: np.ndarray, b: np.ndarray, e: np.ndarray, last: np.ndarray, d: np.ndarray):
@@ -106,31 +133,6 @@ def _min_drop(forced: np.ndarray, cap: np.ndarray) -> int:
         need = int(np.searchsorted(removed, excess[r]))  # first index with removed >= excess
         best = max(best, min(need + 1, sizes.size))
     return best
-
-
-def _excess_after_drop(forced: np.ndarray, cap: np.ndarray, k: int) -> np.ndarray:
-    """Forced energy minus the k largest contributions minus capacity, per window, >= 0."""
-    total = forced.sum(axis=1)
-    if k > 0:
-        k = min(k, forced.shape[1])
-        total = total - np.sort(forced, axis=1)[:, -k:].sum(axis=1)
-    return np.clip(total - cap, 0, None)
-
-
-def _best_disjoint(a: np.ndarray, b: np.ndarray, value: np.ndarray, n: int) -> int:
-    """Largest sum of values over pairwise disjoint windows (weighted interval scheduling)."""
-    best_at = np.zeros(n + 1, dtype=np.int64)
-    order = np.argsort(b, kind="stable")
-    a_s, b_s, v_s = a[order], b[order], value[order]
-    i = 0
-    for end in range(1, n + 1):
-        best = best_at[end - 1]
-        while i < b_s.size and b_s[i] == end:
-            if v_s[i] > 0:
-                best = max(best, best_at[a_s[i]] + v_s[i])
-            i += 1
-        best_at[end] = best
-    return int(best_at[n])
 
 
 def _sum_without_largest(values: Sequence[int] | np.ndarray, k: int) -> int:

@@ -20,11 +20,14 @@ from msinfusion.center.schedule import Schedule
 STEP = 5
 """Minutes per slot."""
 
-CHAIR_TIERS = 2
-"""Headroom tiers on the in-chair load (level 3): fewer than h, fewer than 2h chairs free."""
-
-LATE_WEIGHT = 1
-"""Level 3 weight of a late minute (end + allowance past closing) against a tight minute."""
+LEVEL_NAMES = (
+    "unplaced",
+    "setup_peak",
+    "chair_peak",
+    "late_minutes",
+    "preference_minutes",
+)
+"""The lexicographic objective levels, most important first (docs/center.md)."""
 
 
 def up(minutes: int) -> int:
@@ -62,7 +65,7 @@ class Item:
     ns: int
     groups: tuple[int, ...]
     late_from: int
-    """Start slot from which the end plus the spread passes the close (late term of level 3)."""
+    """Start slot from which the end plus the overrun allowance passes the close (late term)."""
     pref: int | None
     weight: int
 
@@ -109,7 +112,9 @@ class Grid:
         self.start_res = _slot_min(nurses - starting, n)
         monitor = np.minimum(instance.chairs, instance.patients_per_nurse * nurses)
         self.chair_res = _slot_min(monitor - in_chair, n)
-        self.tier = max(1, round(0.05 * instance.chairs))
+        self.seated_starting = _slot_max(starting, n)
+        """Set-ups of seated patients per slot (their most in any minute of the slot)."""
+        self.seated_in_chair = _slot_max(in_chair, n)
         self.groups = self._groups(per_chair, n)
         self.items = [self._item(i, a) for i, a in enumerate(instance.appointments)]
         self.by_id = {it.id: it for it in self.items}
@@ -192,9 +197,9 @@ class Grid:
         return out
 
     def levels(self, placement: Mapping[str, tuple[int, int]]) -> list[int]:
-        """The four level values of a placement, exactly as the CP-SAT model counts them."""
-        start_load = np.zeros(self.n + 1, dtype=np.int64)
-        chair_load = np.zeros(self.n + 1, dtype=np.int64)
+        """The five level values of a placement, exactly as the CP-SAT model counts them."""
+        start_load = self.seated_starting.copy()
+        chair_load = self.seated_in_chair.copy()
         late = 0
         pref = 0
         for aid, (s, _g) in placement.items():
@@ -206,14 +211,9 @@ class Grid:
             if it.pref is not None:
                 pref += it.weight * abs(STEP * s - it.pref)
         unplaced = len(self.free) - len(placement)
-        start_load, chair_load = start_load[: self.n], chair_load[: self.n]
-        cov_s, cov_c = self.coverable("start"), self.coverable("chair")
-        peak = int(np.sum(cov_s & (self.start_res >= 1) & (start_load >= self.start_res)))
-        tight = 0
-        for k in range(1, CHAIR_TIERS + 1):
-            room = self.chair_res - k * self.tier
-            tight += int(np.sum(cov_c & (room >= 0) & (chair_load > room)))
-        return [unplaced, STEP * peak, STEP * (tight + LATE_WEIGHT * late), pref]
+        peak_s = int(start_load.max(initial=0))
+        peak_c = int(chair_load.max(initial=0))
+        return [unplaced, peak_s, peak_c, STEP * late, pref]
 
 
 def _slot_min(values: np.ndarray, n: int) -> np.ndarray:
@@ -221,3 +221,10 @@ def _slot_min(values: np.ndarray, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     return np.maximum(values[: n * STEP].reshape(n, STEP).min(axis=1), 0)
+
+
+def _slot_max(values: np.ndarray, n: int) -> np.ndarray:
+    """Per-minute values -> per-slot maximum."""
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    return values[: n * STEP].reshape(n, STEP).max(axis=1).astype(np.int64)

@@ -2,10 +2,11 @@
 
 Levels, in order (all minimised; see docs/center.md for why each is measured this way):
 1. `unplaced`: appointments left without a chair.
-2. `nurse_peak_minutes`: minutes at which every nurse on shift is busy starting an infusion.
-3. `wait_overtime_proxy`: minutes with less than `tier` (and 2 x `tier`) free places in chairs, plus
-   minutes by which an appointment's end plus its expected overrun passes closing time.
-4. `preference_minutes`: sum of |start - preferred start|, course days weighted x3.
+2. `setup_peak`: the most set-ups in progress at once (seated patients included).
+3. `chair_peak`: the most patients in chairs at once; free chairs are what absorbs overruns.
+4. `late_minutes`: minutes by which an appointment's end plus its overrun allowance passes
+   closing time (the overtime proxy).
+5. `preference_minutes`: sum of |start - preferred start|, course days weighted x3.
 
 Each level is solved with the previous levels fixed at their best value. The model is hinted with
 first-come-first-served (or the caller's schedule) and the result is compared with it at the end,
@@ -27,11 +28,8 @@ from msinfusion.center.optimize_model import LEVEL_NAMES, build
 from msinfusion.center.schedule import Assignment, LevelResult, Schedule
 from msinfusion.center.validate import violations
 
-_SHARE = (0.25, 0.3, 0.7, 1.0)
+_SHARE = (0.15, 0.2, 0.25, 0.35, 1.0)
 """Share of the remaining time each level may use; unused time flows to the next level."""
-
-_WARM_UP = 0.25
-"""Share of a level's time for its warm-up objective (level 3: lateness alone)."""
 
 
 def optimize(
@@ -66,28 +64,19 @@ def optimize(
     results: list[LevelResult] = []
     proven: list[bool] = []
     for k, name in enumerate(LEVEL_NAMES):
-        if k == 1 and values[0] != lows[0]:
+        if k == 1:
+            # Bounds valid for every plan that leaves at most values[0] unplaced.
             lows = level_bounds(grid, unplaced=values[0])
+            for peak, low in zip(model.peaks, lows[1:3], strict=True):
+                cp.add(peak >= low)
+        if k == len(LEVEL_NAMES) - 1:
+            model.search_near_wishes()
         bound = float(lows[k])
         budget = (deadline - time.perf_counter()) * _SHARE[k]
         if values[k] > bound and budget > 0.02:
             det_budget = None
             if deterministic_limit is not None:
                 det_budget = max((deterministic_limit - det_time) * _SHARE[k], 0.01)
-            if k in model.warm_up:
-                model.hint(current)
-                cp.minimize(model.warm_up[k])
-                warm_det = None if det_budget is None else det_budget * _WARM_UP
-                status, solver = _solve(cp, budget * _WARM_UP, warm_det, workers, seed)
-                det_time += solver.deterministic_time
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    found = model.read(solver)
-                    found_levels = grid.levels(found)
-                    if found_levels[: k + 1] <= values[: k + 1]:
-                        current, values = found, found_levels
-                budget = (deadline - time.perf_counter()) * _SHARE[k]
-                if det_budget is not None:
-                    det_budget = max((deterministic_limit - det_time) * _SHARE[k], 0.01)
             model.hint(current)
             cp.minimize(model.objectives[k])
             status, solver = _solve(cp, budget, det_budget, workers, seed)

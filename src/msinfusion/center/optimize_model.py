@@ -1,24 +1,29 @@
 """The CP-SAT model of one center day on the 5-minute grid (see docs/center.md for the maths).
 
 Per movable appointment: a start variable, a presence literal, one optional interval per chair
-group it may use (only one group for most days), a nurse-start interval and an in-chair interval.
-Three kinds of cumulative: chairs per group, nurse starts, patients in chairs (the smaller of the
-chair count and the nurse monitoring ratio). Time-varying capacity is a fixed maximum plus fixed
-blocking intervals; headroom for the objective is optional one-slot "reserve" intervals.
+group it may use (only one group for most days), a nurse set-up interval and an in-chair interval.
+Hard rules are three kinds of cumulative: chairs per group, set-ups against nurses on shift,
+patients in chairs against the smaller of the chair count and the nurse monitoring ratio.
+Time-varying capacity is a fixed maximum plus fixed blocking intervals.
+
+The two peak levels are min-max objectives: the same set-up (or in-chair) intervals, plus the fixed
+load of seated patients, go into one more cumulative whose capacity is an integer variable. CP-SAT
+propagates such a capacity directly (its own energetic reasoning gives the bound), which is why the
+peaks close quickly where the earlier "minutes at capacity" counts never did.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from msinfusion.center.grid import CHAIR_TIERS, LATE_WEIGHT, STEP, Grid, Item
+from msinfusion.center.grid import LEVEL_NAMES, STEP, Grid, Item
 
-LEVEL_NAMES = ("unplaced", "nurse_peak_minutes", "wait_overtime_proxy", "preference_minutes")
+__all__ = ["LEVEL_NAMES", "Model", "build"]
 
 
 @dataclass
@@ -30,11 +35,9 @@ class Model:
     in_group: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     late: dict[str, cp_model.IntVar] = field(default_factory=dict)
     dev: dict[str, cp_model.IntVar] = field(default_factory=dict)
-    peak_res: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    tier_res: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    peaks: list[cp_model.IntVar] = field(default_factory=list)
+    """Capacity variables of the set-up peak and the chair peak (levels 2 and 3)."""
     objectives: list[cp_model.LinearExprT] = field(default_factory=list)
-    warm_up: dict[int, cp_model.LinearExprT] = field(default_factory=dict)
-    """Per level, an easier objective solved first to give the level's search a better start."""
     intervals: int = 0
     twins: list[list[str]] = field(default_factory=list)
     """Interchangeable appointments (same times, needs and weights), in booking order."""
@@ -47,34 +50,27 @@ class Model:
         cp = self.cp
         cp.clear_hints()
         placement = self.canonical(placement)
-        start_load = np.zeros(g.n + 1, dtype=np.int64)
-        chair_load = np.zeros(g.n + 1, dtype=np.int64)
         for it in g.free:
             if it.id not in self.start:
                 continue
-            if it.id in placement:
+            on = it.id in placement
+            if on:
                 s, grp = placement[it.id]
                 s = min(max(s, it.e), it.l)
-                cp.add_hint(self.present[it.id], 1)
-                start_load[s - g.t0 : s - g.t0 + it.ns] += 1
-                chair_load[s - g.t0 : s - g.t0 + it.d] += 1
             else:
                 s, grp = it.e, -1
-                cp.add_hint(self.present[it.id], 0)
+            cp.add_hint(self.present[it.id], int(on))
             cp.add_hint(self.start[it.id], s)
             for gg in it.groups:
                 if (it.id, gg) in self.in_group:
                     cp.add_hint(self.in_group[it.id, gg], int(gg == grp))
             if it.id in self.late:
-                on = it.id in placement
                 cp.add_hint(self.late[it.id], max(0, s - it.late_from + 1) if on else 0)
             if it.id in self.dev and it.pref is not None:
-                on = it.id in placement
                 cp.add_hint(self.dev[it.id], abs(STEP * s - it.pref) if on else 0)
-        for i, lit in self.peak_res.items():
-            cp.add_hint(lit, int(start_load[i] <= g.start_res[i] - 1))
-        for (i, k), lit in self.tier_res.items():
-            cp.add_hint(lit, int(chair_load[i] <= g.chair_res[i] - k * g.tier))
+        values = g.levels({k: v for k, v in placement.items() if k in self.start})
+        for var, value in zip(self.peaks, values[1:3], strict=True):
+            cp.add_hint(var, value)
 
     def canonical(self, placement: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
         """The same plan with twins swapped so it obeys the symmetry-breaking order."""
@@ -100,8 +96,22 @@ class Model:
                 out[it.id] = (solver.value(self.start[it.id]), grp)
         return out
 
+    def search_near_wishes(self) -> None:
+        """Decision strategy for the preference level: try each start nearest its wish first."""
+        order = sorted(
+            (it for it in self.grid.free if it.id in self.dev),
+            key=lambda it: (-it.weight, it.l - it.e, it.index),
+        )
+        if order:
+            self.cp.add_decision_strategy(
+                [self.dev[it.id] for it in order],
+                cp_model.CHOOSE_FIRST,
+                cp_model.SELECT_MIN_VALUE,
+            )
 
-def build(grid: Grid) -> Model:
+
+def build(grid: Grid, lows: Sequence[int] | None = None) -> Model:
+    """The model; `lows` = known lower bounds of the levels (they narrow the peak variables)."""
     m = Model(grid)
     cp = m.cp
     g = grid
@@ -117,8 +127,7 @@ def build(grid: Grid) -> Model:
         s = cp.new_int_var(it.e, it.l, f"s_{it.index}")
         p = cp.new_bool_var(f"p_{it.index}")
         m.start[it.id], m.present[it.id] = s, p
-        seat = cp.new_optional_fixed_size_interval_var(s, it.d, p, f"c_{it.index}")
-        seat_iv.append(seat)
+        seat_iv.append(cp.new_optional_fixed_size_interval_var(s, it.d, p, f"c_{it.index}"))
         if it.ns:
             start_iv.append(cp.new_optional_fixed_size_interval_var(s, it.ns, p, f"n_{it.index}"))
         if multi:
@@ -139,43 +148,29 @@ def build(grid: Grid) -> Model:
         for gg, grp in enumerate(g.groups):
             if chair_iv[gg]:
                 _profile_cumulative(m, chair_iv[gg], grp.residual)
-    # Nurse starts, with one-slot reserves: a reserved slot keeps one start free (level 2).
-    cov_s = g.coverable("start")
-    reserves = []
-    for i in np.flatnonzero(cov_s & (g.start_res >= 1)):
-        lit = cp.new_bool_var(f"r_{i}")
-        m.peak_res[int(i)] = lit
-        reserves.append((cp.new_optional_fixed_size_interval_var(g.t0 + int(i), 1, lit, ""), 1))
     if start_iv:
-        _profile_cumulative(m, start_iv, g.start_res, reserves)
-    # Patients in chairs, with headroom tiers of `tier` chairs (level 3).
-    cov_c = g.coverable("chair")
-    tiers = []
-    for i in np.flatnonzero(cov_c):
-        prev = None
-        for k in range(1, CHAIR_TIERS + 1):
-            if g.chair_res[i] - k * g.tier < 0:
-                break
-            lit = cp.new_bool_var(f"t_{i}_{k}")
-            m.tier_res[int(i), k] = lit
-            if prev is not None:
-                cp.add_implication(lit, prev)
-            prev = lit
-            iv = cp.new_optional_fixed_size_interval_var(g.t0 + int(i), 1, lit, "")
-            tiers.append((iv, g.tier))
-    _profile_cumulative(m, seat_iv, g.chair_res, tiers)
-    m.intervals += len(reserves) + len(tiers)
+        _profile_cumulative(m, start_iv, g.start_res)
+    _profile_cumulative(m, seat_iv, g.chair_res)
+
+    lows = list(lows) if lows is not None else [0] * len(LEVEL_NAMES)
+    for k, (ivs, fixed, res) in enumerate(
+        ((start_iv, g.seated_starting, g.start_res), (seat_iv, g.seated_in_chair, g.chair_res)),
+        start=1,
+    ):
+        top = int((res + fixed).max(initial=0))
+        low = min(max(lows[k], int(fixed.max(initial=0))), top)
+        peak = cp.new_int_var(low, top, LEVEL_NAMES[k])
+        m.peaks.append(peak)
+        _peak_cumulative(m, ivs, fixed, peak)
 
     present = list(m.present.values())
     m.objectives = [
         unplaceable + len(present) - sum(present),
-        STEP * (len(m.peak_res) - sum(m.peak_res.values())),
-        STEP * (len(m.tier_res) - sum(m.tier_res.values()) + LATE_WEIGHT * sum(m.late.values())),
+        m.peaks[0],
+        m.peaks[1],
+        STEP * sum(m.late.values()),
         sum(g.by_id[aid].weight * v for aid, v in m.dev.items()),
     ]
-    if m.late:
-        # Lateness is separable per appointment and quick to optimise; the headroom tiers are not.
-        m.warm_up[2] = sum(m.late.values())
     return m
 
 
@@ -207,28 +202,43 @@ def _late_and_dev(m: Model, it: Item, s: cp_model.IntVar, p: cp_model.IntVar) ->
         m.dev[it.id] = dev
 
 
+def _runs(values: np.ndarray) -> list[tuple[int, int, int]]:
+    """(first slot, length, value) of each maximal run of equal, non-zero values."""
+    out = []
+    i = 0
+    while i < values.size:
+        j = i
+        while j < values.size and values[j] == values[i]:
+            j += 1
+        if values[i] > 0:
+            out.append((i, j - i, int(values[i])))
+        i = j
+    return out
+
+
 def _profile_cumulative(
-    m: Model,
-    intervals: list[cp_model.IntervalVar],
-    residual: np.ndarray,
-    extra: list[tuple[cp_model.IntervalVar, int]] = (),  # type: ignore[assignment]
+    m: Model, intervals: list[cp_model.IntervalVar], residual: np.ndarray
 ) -> None:
     """Cumulative with a capacity that varies by slot: max capacity + fixed blocking intervals."""
     cp, t0 = m.cp, m.grid.t0
     cap = int(residual.max()) if residual.size else 0
     ivs = list(intervals)
     demands = [1] * len(ivs)
-    i = 0
-    while i < residual.size:
-        gap = cap - int(residual[i])
-        j = i
-        while j < residual.size and cap - int(residual[j]) == gap:
-            j += 1
-        if gap > 0:
-            ivs.append(cp.new_fixed_size_interval_var(t0 + i, j - i, ""))
-            demands.append(gap)
-        i = j
-    for iv, dem in extra:
-        ivs.append(iv)
-        demands.append(dem)
+    for i, length, gap in _runs(cap - residual):
+        ivs.append(cp.new_fixed_size_interval_var(t0 + i, length, ""))
+        demands.append(gap)
     cp.add_cumulative(ivs, demands, cap)
+
+
+def _peak_cumulative(
+    m: Model, intervals: list[cp_model.IntervalVar], fixed: np.ndarray, peak: cp_model.IntVar
+) -> None:
+    """Movable load plus the fixed load of seated patients never exceeds `peak`, at any slot."""
+    cp, t0 = m.cp, m.grid.t0
+    ivs = list(intervals)
+    demands = [1] * len(ivs)
+    for i, length, load in _runs(fixed):
+        ivs.append(cp.new_fixed_size_interval_var(t0 + i, length, ""))
+        demands.append(load)
+    if ivs:
+        cp.add_cumulative(ivs, demands, peak)

@@ -283,7 +283,7 @@ def diary_block(
     onset = result.onset_days_before if likely else None
     interval = result.onset_interval if likely else None
     headline = VERDICT_WORDS.get(verdict, verdict).capitalize() + "."
-    explanation = (result.explanation or "").strip()
+    explanation = (getattr(result, "explanation_clinician", "") or result.explanation or "").strip()
     if explanation.lower().startswith(headline.lower()):
         explanation = explanation[len(headline) :].strip()  # said once, in the headline
     block: dict[str, Any] = {

@@ -197,7 +197,11 @@ if PRODUCTION:
 # ---------------------------------------------------------------- static and uploaded files
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The visit report's one stylesheet: inlined into the PDF, linked from the web page.
+    ("msinfusion", BASE_DIR.parent / "report" / "static"),
+]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -145,15 +146,12 @@ def test_report_reads_the_diary_and_shows_the_wearing_off_charts(nurse, world):
     assert "PML risk (natalizumab)" in html
 
 
-def test_the_static_stylesheet_is_the_report_stylesheet():
-    """The page links web/static/msinfusion/report.css; the PDF inlines report/report.css."""
-    from pathlib import Path
+def test_the_page_links_the_stylesheet_the_pdf_inlines():
+    """One stylesheet: the static files serve the report package's own report.css."""
+    from django.contrib.staticfiles import finders
 
-    import msinfusion.report
-    import msinfusion.web
+    from msinfusion.report.render import stylesheet
 
-    report_css = Path(msinfusion.report.__file__).parent / "report.css"
-    static_css = Path(msinfusion.web.__file__).parent / "static" / "msinfusion" / "report.css"
-    assert static_css.read_text() == report_css.read_text(), (
-        "copy src/msinfusion/report/report.css to src/msinfusion/web/static/msinfusion/"
-    )
+    found = finders.find("msinfusion/report.css")
+    assert found is not None
+    assert Path(found).read_text(encoding="utf-8") == stylesheet()
