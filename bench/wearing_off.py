@@ -1,4 +1,4 @@
-"""Wearing-off analysis on simulated diaries with a known truth (issue 5 targets, research notes D.6).
+"""Wearing-off analysis on simulated diaries with a known truth (accuracy targets in docs/wearing-off.md).
 
 For natalizumab (28-day cycles) and ocrelizumab (168-day cycles), 3 cycles, 30% of days missing:
 - false positives of the "likely" verdict, with exact (Clopper-Pearson) 95% intervals, in every

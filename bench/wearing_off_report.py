@@ -28,7 +28,7 @@ RATIO_TARGETS = {(1.0, 0.3): 0.9, (1.5, 0.5): 0.8}
 FULL_NULL_N = 5000
 CLINIC_SIZE, CLINIC_SHARE = 300, 0.4
 SMALL_POOL = 1000
-"""Clinic size and true share with wearing-off (prevalence anchors 25-61%, research notes B.5)."""
+"""Clinic size and true share with wearing-off (prevalence anchors 25-61%, Ratchford 2014, van Kempen 2019, the 2022 Amsterdam ocrelizumab cohort)."""
 
 
 @dataclass(frozen=True)

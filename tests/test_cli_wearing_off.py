@@ -1,4 +1,4 @@
-"""`msinfusion wearing-off`: the JSON contract of the issue, import problems on stderr, and one-line
+"""`msinfusion wearing-off`: the JSON contract, import problems on stderr, and one-line
 errors (exit 2) for files that cannot be read at all."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The oracle test: exact on hand-made diaries, 5% false positives and the expected power on
-simulated ones (research notes D.6: oracle power 0.83 at sigma 1.5 / phi 0.5, ~1.0 at 1.0 / 0.3)."""
+simulated ones (a Monte Carlo of the same oracle: 0.83 at sigma 1.5 / phi 0.5, ~1.0 at 1.0 / 0.3)."""
 
 from __future__ import annotations
 

@@ -348,7 +348,7 @@ DIARY_SYMPTOMS: tuple[tuple[str, str], ...] = (
     ("mood", "Mood"),
     ("sleep", "Sleep"),
 )
-"""Symptoms a patient rates 0 (no problem) to 10 (worst); the diary issue builds on these keys."""
+"""Symptoms a patient rates 0 (no problem) to 10 (worst); the diary and its wearing-off analysis use these keys."""
 
 RATING_MIN, RATING_MAX = 0, 10
 

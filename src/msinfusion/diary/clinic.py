@@ -1,7 +1,7 @@
 """Wearing-off across the patients of a center: proportions with intervals, by drug and interval.
 
 Groups are (drug, dosing interval in weeks) and are never pooled: studies disagree on whether a
-longer natalizumab interval brings more or less wearing-off (research notes B.3), so every 4 and
+longer natalizumab interval brings more or less wearing-off (van Kempen 2019; Bringeland 2021; Toorop 2024 disagree), so every 4 and
 6 weekly group is its own row.
 
 Two proportions per group, with different meanings:

@@ -1,6 +1,6 @@
 """Simulated symptom diaries with a known truth, to measure the wearing-off analysis.
 
-No public daily MS diary exists (research notes B.5), so accuracy is measured on diaries drawn from
+No public daily MS diary exists (none of the published cohorts shared theirs), so accuracy is measured on diaries drawn from
 a model calibrated to the studies instead: per-symptom 0-10 ratings around a baseline, AR(1)
 day-to-day noise with a shared daily factor (bad days are bad for several symptoms at once), slow
 drift, relapses as 2-6 week bumps, missing days (at random, and extra ones on bad days), infusions a
@@ -8,7 +8,7 @@ few days off schedule, and, when `effect > 0`, a wearing-off bump that starts `o
 the next dose is due (last dose + cycle) and ends `recovery_days` after it is actually given.
 
 Scale convention: `noise_sd` is the SD of the daily *overall* score's residual (mean of the eight
-symptoms), because the study values and the issue's targets ("noise sd 1.5, 1.5-point effect") are
+symptoms), because the study values and the accuracy targets ("noise sd 1.5, 1.5-point effect") are
 about one score. Each symptom's own SD follows from `symptom_corr`. `effect` is added to every
 affected symptom; with the default (all symptoms affected) it is also the overall score's shift.
 Ratings are then rounded and clipped to 0-10 like a real diary, so near 0 the recorded scores vary
@@ -49,7 +49,7 @@ RELAPSE_SYMPTOMS = ("fatigue", "walking", "numbness")
 
 @dataclass(frozen=True)
 class SimSpec:
-    """One simulated patient population. Defaults: natalizumab every 28 days (research notes D.6)."""
+    """One simulated patient population. Defaults: natalizumab every 28 days (Ratchford et al. 2014)."""
 
     drug: str = "natalizumab"
     cycle_days: int = 28

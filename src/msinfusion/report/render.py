@@ -33,7 +33,11 @@ def _engine() -> Engine:
 
 def stylesheet() -> str:
     """The report's CSS (screen and print)."""
-    return resources.files("msinfusion.report").joinpath("static", "report.css").read_text(encoding="utf-8")
+    return (
+        resources.files("msinfusion.report")
+        .joinpath("static", "report.css")
+        .read_text(encoding="utf-8")
+    )
 
 
 def _safe_svgs(context: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""Simultaneous bookings of one chair: the database lets exactly one through (issue requirement).
+"""Simultaneous bookings of one chair: the database lets exactly one through .
 
 32 threads ask for the same chair at overlapping times, 20 rounds: each round exactly one booking
 succeeds and the 31 others get a conflict naming it. Bookings that only touch (one ends when the

@@ -216,7 +216,7 @@ API: dict[str, Route] = {
 # URL patterns of the API namespace that are not operations of the schema
 API_EXTRA_PATTERNS = {"api/v1/openapi.json", "api/v1/docs", "api/v1/"}
 
-# The planned routes that the issue names (reported when missing, never silently skipped)
+# The routes the product promises (reported when missing, never silently skipped)
 PLANNED_HTML = [
     "my_dashboard",
     "my_result_new",

@@ -29,7 +29,7 @@ def test_every_matrix_entry_is_a_real_route():
 
 def test_the_planned_routes_exist():
     missing = [name for name in PLANNED_HTML if name not in inventory.html_routes()]
-    assert not missing, f"routes named by the issue that do not exist yet: {missing}"
+    assert not missing, f"promised routes that do not exist yet: {missing}"
 
 
 def test_every_api_operation_has_a_matrix_entry(db):

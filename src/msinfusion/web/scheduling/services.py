@@ -25,7 +25,7 @@ from msinfusion.web.clinic.services import summary_for
 from msinfusion.web.scheduling.models import SLOT_MINUTES, BookedSlot, Booking, NurseShift
 
 PATIENTS_PER_NURSE = 4
-"""Policy: patients one nurse can watch at once (Hesaraki et al.'s example value, the research notes)."""
+"""Policy: patients one nurse can watch at once (the example value in Hesaraki, Dellaert and de Kok, OR Spectrum 2020)."""
 NURSE_START_MINUTES = 15
 """Policy: minutes a nurse is taken by setting up one infusion before moving on."""
 DAY = 24 * 60
