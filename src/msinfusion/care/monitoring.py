@@ -64,7 +64,6 @@ from msinfusion.care.requirements import (
     ResultWindow,
     childbearing_unknown,
     freshness,
-    requirement_applies,
     result_window,
     usable_result,
 )
@@ -371,19 +370,39 @@ def _overdue_reason(
 def _requirement_tasks(
     drug: Drug, plan: Plan, record: PatientRecord, catalog: Catalog, today: date, until: date
 ) -> list[DueTask]:
-    """A task for every requirement an infusion in [today, until] still lacks a usable result for."""
+    """A task for every requirement an infusion in [today, until] still lacks a usable result for.
+
+    Which requirements apply is `requirements.requirement_applies`: the record's part (region,
+    childbearing potential) is the same for every infusion, so it is decided once here and only
+    the infusion's part (`when`) per infusion.
+    """
     tasks = []
-    requirements = _requirement_items(catalog, drug)
+    region = record.region
+    not_childbearing = record.childbearing_potential is False
+    applicable = [
+        (req, when, valid, fields)
+        for req, when, req_region, childbearing, valid, fields in _requirement_items(catalog, drug)
+        if (req_region is None or req_region == region) and not (childbearing and not_childbearing)
+    ]
+    if not applicable:
+        return tasks
     for infusion in plan.infusions:
-        if not today <= infusion.date <= until:
+        day = infusion.date
+        if not today <= day <= until:
             continue
-        for req, valid, fields in requirements:
-            if not requirement_applies(req, record, infusion):
+        number, block_start, previous = (
+            infusion.number,
+            infusion.block_start,
+            infusion.previous_dose,
+        )
+        for req, when, valid, fields in applicable:
+            if (when == "first_infusion" and number != 1) or (
+                when == "course_start" and not block_start
+            ):
                 continue
-            previous = infusion.previous_dose
-            if usable_result(record, req, infusion.date, previous, valid_days=valid) is not None:
+            if usable_result(record, req, day, previous, valid_days=valid) is not None:
                 continue
-            window = result_window(req, infusion.date, previous, valid_days=valid)
+            window = result_window(req, day, previous, valid_days=valid)
             tasks.append(
                 build(
                     DueTask,
@@ -398,12 +417,13 @@ def _requirement_tasks(
     return tasks
 
 
-_Requirements = tuple[tuple[Requirement, int | None, dict[str, Any]], ...]
+_Requirements = tuple[tuple[Requirement, str, str | None, bool, int | None, dict[str, Any]], ...]
 _REQUIREMENTS: dict[tuple[int, int], tuple[Catalog, Drug, _Requirements]] = {}
 
 
 def _requirement_items(catalog: Catalog, drug: Drug) -> _Requirements:
-    """The drug's requirements with their test's validity and the fields every task of the
+    """The drug's requirements with what deciding whether one applies reads (`when`, region,
+    childbearing potential only), their test's validity and the fields every task of the
     requirement shares, read once per catalog."""
     known = _REQUIREMENTS.get((id(catalog), id(drug)))
     if known is not None and known[0] is catalog and known[1] is drug:
@@ -419,7 +439,8 @@ def _requirement_items(catalog: Catalog, drug: Drug) -> _Requirements:
             "rule": req.id,
             "kind": TEST_KIND[test.kind],
         }
-        items.append((req, test.valid_days, fields))
+        childbearing = req.applies_to == "childbearing_potential"
+        items.append((req, req.when, req.region, childbearing, test.valid_days, fields))
     if len(_REQUIREMENTS) > 256:
         _REQUIREMENTS.clear()
     _REQUIREMENTS[(id(catalog), id(drug))] = (catalog, drug, tuple(items))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from msinfusion.care.calendar_cache import add_months
@@ -110,7 +111,7 @@ def reactions_of(record: PatientRecord, drug_id: str) -> frozenset[str]:
     key = ("plan.reactions", drug_id)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = frozenset(a.reaction for a in record.administrations_of(drug_id))
+        found = memo[key] = frozenset(map(_reaction, record.administrations_of(drug_id)))
     return found
 
 
@@ -361,3 +362,6 @@ def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
 
 def _given_on(adm: Administration) -> date:
     return adm.date
+
+
+_reaction = attrgetter("reaction")

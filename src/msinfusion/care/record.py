@@ -243,10 +243,13 @@ class PatientRecord(_Item):
         """The record grouped and sorted for the queries below, built once on first use."""
         by_drug = _grouped(self.administrations, "drug")
         # first mention in the record breaks ties between drugs first used on the same day
-        first_use = {
-            drug: by_drug[drug][0].date
-            for drug in dict.fromkeys(map(_by_drug, self.administrations))
-        }
+        if len(by_drug) == 1:  # one drug (most records): no order of first mention to find
+            first_use = {drug: given[0].date for drug, given in by_drug.items()}
+        else:
+            first_use = {
+                drug: by_drug[drug][0].date
+                for drug in dict.fromkeys(map(_by_drug, self.administrations))
+            }
         for course in self.courses:
             known = first_use.get(course.drug)
             first_use[course.drug] = course.start if known is None else min(known, course.start)

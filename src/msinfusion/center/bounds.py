@@ -41,7 +41,7 @@ def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
     items = [it for it in grid.free if it.placeable]
     never = len(grid.free) - len(items)
     fixed_s = int(grid.seated_starting.max(initial=0))
-    fixed_c = int(grid.seated_in_chair.max(initial=0))
+    fixed_c = int(grid.chair_fixed.max(initial=0))
     if grid.n == 0 or not items:
         return [never + len(items) * (grid.n == 0), fixed_s, fixed_c, 0, 0]
     e = np.array([it.e for it in items], dtype=np.int32) - grid.t0
@@ -62,7 +62,7 @@ def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
     level1 = never + drop
     k = level1 - never if unplaced is None else max(unplaced - never, 0)
     level2 = _peak(start_f, k, grid.start_res, grid.seated_starting, a, b)
-    level3 = _peak(chair_f, k, grid.chair_res, grid.seated_in_chair, a, b)
+    level3 = _peak(chair_f, k, grid.chair_res, grid.chair_fixed, a, b)
     late = np.array([max(0, it.e - it.late_from + 1) for it in items])
     level4 = STEP * _sum_without_largest(late, k)
     pref = np.array(

@@ -29,6 +29,12 @@ LEVEL_NAMES = (
 )
 """The lexicographic objective levels, most important first (docs/center.md)."""
 
+RAMP_SLOTS = 36
+"""Slots before closing over which the chair peak's closing reserve grows (2 hours)."""
+
+RAMP_SHARE = 0.6
+"""Share of the chairs the closing reserve reaches in the last slot."""
+
 
 def up(minutes: int) -> int:
     return -(-minutes // STEP)
@@ -115,6 +121,9 @@ class Grid:
         self.seated_starting = _slot_max(starting, n)
         """Set-ups of seated patients per slot (their most in any minute of the slot)."""
         self.seated_in_chair = _slot_max(in_chair, n)
+        self.closing_reserve = _closing_reserve(instance.chairs, n)
+        """Chairs kept free towards closing (counted into the chair peak, see _closing_reserve)."""
+        self.chair_fixed = self.seated_in_chair + self.closing_reserve
         self.groups = self._groups(per_chair, n)
         self.items = [self._item(i, a) for i, a in enumerate(instance.appointments)]
         self.by_id = {it.id: it for it in self.items}
@@ -199,7 +208,7 @@ class Grid:
     def levels(self, placement: Mapping[str, tuple[int, int]]) -> list[int]:
         """The five level values of a placement, exactly as the CP-SAT model counts them."""
         start_load = self.seated_starting.copy()
-        chair_load = self.seated_in_chair.copy()
+        chair_load = self.chair_fixed.copy()
         late = 0
         pref = 0
         for aid, (s, _g) in placement.items():
@@ -221,6 +230,20 @@ def _slot_min(values: np.ndarray, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     return np.maximum(values[: n * STEP].reshape(n, STEP).min(axis=1), 0)
+
+
+def _closing_reserve(chairs: int, n: int) -> np.ndarray:
+    """Chairs the chair peak keeps free near closing: 0 until RAMP_SLOTS before the close, then
+    rising in steps to RAMP_SHARE of the chairs in the last slot.
+
+    What runs at closing time is what runs over: counting a growing reserve into the peak makes the
+    level-loading itself move long appointments away from the end of the day.
+    """
+    out = np.zeros(n, dtype=np.int64)
+    ramp = min(RAMP_SLOTS, n)
+    for i in range(ramp):
+        out[n - ramp + i] = -(-round(RAMP_SHARE * chairs) * (i + 1) // ramp)
+    return out
 
 
 def _slot_max(values: np.ndarray, n: int) -> np.ndarray:

@@ -154,7 +154,7 @@ def build(grid: Grid, lows: Sequence[int] | None = None) -> Model:
 
     lows = list(lows) if lows is not None else [0] * len(LEVEL_NAMES)
     for k, (ivs, fixed, res) in enumerate(
-        ((start_iv, g.seated_starting, g.start_res), (seat_iv, g.seated_in_chair, g.chair_res)),
+        ((start_iv, g.seated_starting, g.start_res), (seat_iv, g.chair_fixed, g.chair_res)),
         start=1,
     ):
         top = int((res + fixed).max(initial=0))
