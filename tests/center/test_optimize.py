@@ -39,9 +39,16 @@ def test_only_one_order_fits_one_chair():
     assert s.unplaced == ()
     assert s.status == "optimal"
     assert violations(inst, s) == []
-    # docs/center.md works these out by hand: 3 set-ups x 15 min with one nurse; the chair full
-    # for 360 min, plus c's overrun allowance (2 x 24 + 15 = 63, 65 on the grid) past 14:00.
-    assert [(lv.objective, lv.bound) for lv in s.levels] == [(0, 0), (45, 45), (425, 425), (0, 0)]
+    # docs/center.md works these out by hand: one chair, so the chair peak is 1; c ends at
+    # closing and its overrun allowance (2 x 24 + 15 = 63, 65 on the grid) passes 14:00 by 65
+    # minutes whatever the plan (c cannot move); one set-up at a time; no wishes.
+    assert [(lv.objective, lv.bound) for lv in s.levels] == [
+        (0, 0),
+        (1, 1),
+        (65, 65),
+        (1, 1),
+        (0, 0),
+    ]
 
 
 def test_one_nurse_forces_staggered_starts():
@@ -122,8 +129,9 @@ def test_levels_and_gap_are_reported():
     s = optimize(inst, time_limit=2)
     assert [lv.name for lv in s.levels] == [
         "unplaced",
-        "nurse_peak_minutes",
-        "wait_overtime_proxy",
+        "chair_peak",
+        "late_minutes",
+        "setup_peak",
         "preference_minutes",
     ]
     assert s.status in {"optimal", "feasible"}
@@ -140,6 +148,39 @@ def test_never_worse_than_fcfs_with_half_a_second_on_a_big_day():
     assert violations(inst, s) == []
     assert len(s.assignments) >= len(fcfs.assignments)
     assert grid.levels(grid.placement(s)) <= grid.levels(grid.placement(fcfs))
+
+
+def test_reoptimising_a_booked_day_moves_only_what_lowers_the_peak():
+    # A booked day (wish = current start) on two chairs: a 08:00-09:00 and b 08:30-09:30 overlap,
+    # so two chairs are busy at once; c and d sit alone later. Moving b to 09:00 (30 minutes from
+    # its wish) brings the chair peak down to 1; nobody else has a reason to move.
+    booked = {"a": "08:00", "b": "08:30", "c": "10:00", "d": "11:00"}
+    inst = day([appt(x, 60, preferred=t) for x, t in booked.items()], chairs=2)
+    s = optimize(inst, time_limit=5)
+    moved = {aid for aid, start in starts(s).items() if start != hm(booked[aid])}
+    assert moved == {"b"} and starts(s)["b"] == hm("09:00")
+    assert level(s, "chair_peak").objective == 1
+    assert (level(s, "preference_minutes").objective, s.status) == (30, "optimal")
+
+
+def test_an_already_best_booking_is_kept_as_it_is():
+    # One appointment at a time on one chair, each at its wish: every level is at its bound.
+    booked = {"a": "08:00", "b": "09:30", "c": "12:00"}
+    inst = day([appt(x, 90, preferred=t) for x, t in booked.items()], chairs=1)
+    s = optimize(inst, time_limit=5)
+    assert starts(s) == {aid: hm(t) for aid, t in booked.items()}
+    assert s.status == "optimal"
+
+
+def test_peak_bounds_from_forced_energy():
+    # Three 2-hour infusions that must all run inside 08:00-12:00 on three chairs: 6 chair-hours
+    # in 4 hours forces at least 2 in chairs at once; three 15-minute set-ups inside their
+    # one-hour start windows fit one at a time.
+    inst = day([appt(x, 120, "08:00", "10:00") for x in "abc"], chairs=3)
+    b = energetic_bound(inst)
+    assert (b["min_chair_peak"], b["min_setup_peak"]) == (2, 1)
+    s = optimize(inst, time_limit=5)
+    assert (level(s, "chair_peak").objective, level(s, "chair_peak").bound) == (2, 2)
 
 
 _appointments = st.lists(

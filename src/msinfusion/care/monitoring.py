@@ -47,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from operator import attrgetter
 from typing import Any, Literal
 
 from msinfusion.care.calendar_cache import add_months
@@ -240,12 +241,16 @@ def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog)
                 tasks.extend(_item_tasks(item, treatment, record, name, today, until, fields))
         if plan is not None:
             tasks.extend(_requirement_tasks(drug, plan, record, catalog, today, until))
-    tasks.sort(key=_task_order)
+    tasks.sort(key=_TASK_ORDER)
     return tasks
 
 
 def _task_order(task: DueTask) -> tuple[date, str, str, str]:
     return (task.date, task.drug, task.task, task.rule)
+
+
+_TASK_ORDER = attrgetter("date", "drug", "task", "rule")
+"""`_task_order`, read in C: a long due-list sorts dozens of tasks."""
 
 
 _Items = tuple[tuple[Monitoring, str | None, str, dict[str, Any]], ...]

@@ -242,7 +242,7 @@ class Schedule:
         every = self.item.every
         months, span = every.months, every.days + 7 * every.weeks
         # the run of unmet occurrences before `today` may be stepped over (see `walk`)
-        jump = JUMP and today is not None and self.timeline is None and (months or span)
+        jump = JUMP and today is not None and bool(months or span)
         ref, ref_what = _base(self.item, self.anchor, _Words(_on, self.what, self.anchor))
         days = self.days
         k, unused = 1, bisect_right(days, self.anchor)  # results after the anchor are unused
@@ -258,17 +258,21 @@ class Schedule:
                 ref_what = _Words(_previous_result, self.test_name, used)
                 due = _times(ref, months, span, k)
                 continue
+            if self.timeline is None:  # no condition and no result left: plain repeats
+                while due <= stop_at:
+                    yield Occurrence(due, False, partial(_repeat_reason, every, k, ref_what))
+                    k += 1
+                    if jump and due < today:  # type: ignore[operator]
+                        # the rest of the unmet run before today: go to the first one after it
+                        last = _last_on_or_before(ref, months, span, today - _DAY)  # type: ignore[operator]
+                        k, jump = max(k, last + 1), False
+                    due = _times(ref, months, span, k)
+                return
             following = _times(ref, months, span, k + 1)
             shifted = self._condition_day(due, following, stop_at)
             if shifted is not None:
                 reason = partial(_repeat_reason, every, k, ref_what)
                 yield self._occurrence(due, shifted, reason, met=False)
-                if jump and following < today:  # type: ignore[operator]
-                    # unmet and before today up to the last one before it: go to the first after
-                    k = _last_on_or_before(ref, months, span, today - _DAY)  # type: ignore[operator]
-                    due = _times(ref, months, span, k + 1)
-                    k += 1
-                    continue
             elif self._never_holds_after(due):
                 return  # no result is left to move the schedule and the condition stays off
             k, due = k + 1, following

@@ -98,6 +98,15 @@ class Walker:
                     )
                     matched = n_given
                     last_dose = given_dates[-1]
+                if (
+                    maintenance
+                    and prev is not None
+                    and prev.block is block
+                    and matched >= n_given
+                    and prev.first_actual is None
+                ):  # the previous repetition is not given yet: the rest are plain repetitions
+                    yield from _repetitions(block_index, block, cycle, prev, months, span)
+                    return
                 cycle += 1  # one repetition of the block
                 rep: _Rep | None = None
                 for dose_index, day in enumerate(days):
@@ -199,6 +208,26 @@ def _fast_forward(
         anchor_due, actual = due, given_dates[index]
         cycle += 1
     return cycle, _Rep(block, cycle, due, actual, due, actual, 1)
+
+
+def _repetitions(
+    block_index: int, block: Block, cycle: int, prev: _Rep, months: int, span: timedelta
+) -> Iterator[tuple[Slot, date | None]]:
+    """The future repetitions of a single-dose block repeated without end, once the previous one
+    is itself a future (not given) repetition: each is due the interval after the previous due
+    date, whatever `Block.counting` says (a repetition not given yet is taken as on time).
+
+    The same slots as the general walk of `Walker.future`, with less to decide per slot.
+    """
+    last_dose: date = prev.last_due
+    while True:
+        cycle += 1
+        anchor = prev.last_due  # = first_due: one dose per repetition
+        due = (add_months(anchor, months) if months else anchor) + span
+        why = _IntervalWhy(block, prev, anchor, anchor, anchor)
+        yield Slot(block_index, block, cycle, 0, due, why), last_dose
+        last_dose = due
+        prev = _Rep(block, cycle, due, None, due, None, 1)
 
 
 def _reference(block: Block, prev: _Rep) -> tuple[date, date, date]:

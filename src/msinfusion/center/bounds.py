@@ -43,7 +43,7 @@ def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
     fixed_s = int(grid.seated_starting.max(initial=0))
     fixed_c = int(grid.chair_fixed.max(initial=0))
     if grid.n == 0 or not items:
-        return [never + len(items) * (grid.n == 0), fixed_s, fixed_c, 0, 0]
+        return [never + len(items) * (grid.n == 0), fixed_c, 0, fixed_s, 0]
     e = np.array([it.e for it in items], dtype=np.int32) - grid.t0
     last = np.array([it.l for it in items], dtype=np.int32) - grid.t0
     d = np.array([it.d for it in items], dtype=np.int32)
@@ -69,7 +69,7 @@ def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
         [0 if it.pref is None else it.weight * _nearest_gap(it.pref, it.e, it.l) for it in items]
     )
     level5 = _sum_without_largest(pref, k)
-    return [int(level1), level2, level3, int(level4), int(level5)]
+    return [int(level1), level3, int(level4), level2, int(level5)]
 
 
 def _peak(

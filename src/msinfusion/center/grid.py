@@ -22,17 +22,17 @@ STEP = 5
 
 LEVEL_NAMES = (
     "unplaced",
-    "setup_peak",
     "chair_peak",
     "late_minutes",
+    "setup_peak",
     "preference_minutes",
 )
 """The lexicographic objective levels, most important first (docs/center.md)."""
 
-RAMP_SLOTS = 36
-"""Slots before closing over which the chair peak's closing reserve grows (2 hours)."""
+RAMP_SLOTS = 30
+"""Slots before closing over which the chair peak's closing reserve grows (2.5 hours)."""
 
-RAMP_SHARE = 0.6
+RAMP_SHARE = 0.5
 """Share of the chairs the closing reserve reaches in the last slot."""
 
 
@@ -180,20 +180,6 @@ class Grid:
             weight=preference_weight(a),
         )
 
-    # -------------------------------------------------------------------------- coverage
-
-    def coverable(self, kind: str) -> np.ndarray:
-        """Slots some movable appointment could cover ("start": its nurse-start part)."""
-        cov = np.zeros(self.n, dtype=bool)
-        for it in self.free:
-            if not it.placeable:
-                continue
-            length = it.ns if kind == "start" else it.d
-            if length == 0:
-                continue
-            cov[it.e - self.t0 : it.l + length - self.t0] = True
-        return cov
-
     # -------------------------------------------------------------------------- evaluation
 
     def placement(self, schedule: Schedule) -> dict[str, tuple[int, int]]:
@@ -222,7 +208,7 @@ class Grid:
         unplaced = len(self.free) - len(placement)
         peak_s = int(start_load.max(initial=0))
         peak_c = int(chair_load.max(initial=0))
-        return [unplaced, peak_s, peak_c, STEP * late, pref]
+        return [unplaced, peak_c, STEP * late, peak_s, pref]
 
 
 def _slot_min(values: np.ndarray, n: int) -> np.ndarray:

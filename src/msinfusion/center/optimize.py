@@ -2,10 +2,11 @@
 
 Levels, in order (all minimised; see docs/center.md for why each is measured this way):
 1. `unplaced`: appointments left without a chair.
-2. `setup_peak`: the most set-ups in progress at once (seated patients included).
-3. `chair_peak`: the most patients in chairs at once; free chairs are what absorbs overruns.
-4. `late_minutes`: minutes by which an appointment's end plus its overrun allowance passes
+2. `chair_peak`: the most patients in chairs at once (seated patients and a reserve that grows
+   towards closing included); free chairs are what absorbs overruns.
+3. `late_minutes`: minutes by which an appointment's end plus its overrun allowance passes
    closing time (the overtime proxy).
+4. `setup_peak`: the most set-ups in progress at once (seated patients included).
 5. `preference_minutes`: sum of |start - preferred start|, course days weighted x3.
 
 Each level is solved with the previous levels fixed at their best value. The model is hinted with
@@ -28,7 +29,7 @@ from msinfusion.center.optimize_model import LEVEL_NAMES, build
 from msinfusion.center.schedule import Assignment, LevelResult, Schedule
 from msinfusion.center.validate import violations
 
-_SHARE = (0.15, 0.2, 0.25, 0.35, 1.0)
+_SHARE = (0.25, 0.3, 0.3, 0.3, 1.0)
 """Share of the remaining time each level may use; unused time flows to the next level."""
 
 
@@ -67,7 +68,7 @@ def optimize(
         if k == 1:
             # Bounds valid for every plan that leaves at most values[0] unplaced.
             lows = level_bounds(grid, unplaced=values[0])
-            for peak, low in zip(model.peaks, lows[1:3], strict=True):
+            for peak, low in zip(model.peaks, (lows[1], lows[3]), strict=True):
                 cp.add(peak >= low)
         if k == len(LEVEL_NAMES) - 1:
             model.search_near_wishes()

@@ -113,7 +113,10 @@ def _analyse_score(fr: Frame, score: str, shared: _Shared, interval: bool) -> Sy
             _curve(fr, obs, y, made, nuisance, 0.0), reason,
         )  # fmt: skip
     made, basis = shared.design(fr, obs)
-    fitted = st.fit(made, basis, y, shared.nulls, coarse=not interval, resample=interval)
+    # The test sees the scores' ranks as normal scores (`st.normal_scores`: why); the effect,
+    # the recovery and the curve stay in points.
+    z = st.normal_scores(y)
+    fitted = st.fit(made, basis, z, shared.nulls, coarse=not interval, resample=interval)
     nuisance = _nuisance_fit(made, y, fitted.phi_null)
     significant = fitted.p_value < ALPHA
     onset, lo, hi = st.onset_estimate(made, fitted)

@@ -27,6 +27,8 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import ndtri
+from scipy.stats import rankdata
 
 PHI_GRID = np.round(np.arange(0.0, 0.951, 0.05), 2)
 """Autocorrelations tried; 0.05 apart is finer than a 3-cycle diary can tell apart."""
@@ -259,6 +261,25 @@ class Fit:
     phi: float
     sigma: float
     """Marginal SD of the residual with the most probable window."""
+
+
+def normal_scores(y: np.ndarray) -> np.ndarray:
+    """The scores replaced by the normal quantiles of their ranks (ties share a mid-rank).
+
+    The bootstrap simulates Gaussian AR(1) noise, but a daily mean of 0-10 ratings clipped at 0 is
+    skewed: good days pile up near the floor and bad spells stretch upwards, and with strong
+    autocorrelation a bad spell lasts days, so one late window catches it more often than Gaussian
+    noise says (5.7% false positives at phi 0.7 instead of 5%). Resampling the day-to-day
+    surprises cannot bring that back, because a skewed spell is many surprises in a row. Testing
+    the normal scores instead gives the scores the Gaussian shape the calibration assumes; the
+    test then depends only on the order of the scores (any rescaling of the 0-10 scale gives the
+    same p-value) and, as with van der Waerden's rank test, loses almost nothing when the scores
+    were Gaussian already.
+    """
+    n = len(y)
+    if n == 0:
+        return y.astype(float)
+    return ndtri((rankdata(y) - 0.5) / n)
 
 
 def surprises(design: Design, y: np.ndarray, phi: float) -> np.ndarray:
