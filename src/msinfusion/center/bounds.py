@@ -1,4 +1,4 @@
-"""Energetic lower bounds for the objective levels (research notes A.7 point 3).
+"""Energetic lower bounds for the objective levels (energetic reasoning over time windows, as in cumulative scheduling).
 
 For a window [a, b) of slots, an appointment that starts anywhere in its window [e, l] must put at
 least min(overlap at e, overlap at l) of its chair time (or nurse-start time) inside [a, b): the
