@@ -175,11 +175,7 @@ def plan_infusions(
     horizon: date | None = until
     slots = future.slot_list  # grows as the regimen is walked further
     count = 0  # future slots this plan takes
-    if limit is None or cumulative is None:  # the dose does not matter: only dates decide
-        count = _count_by_date(future, until, today, max_count)
-    while (limit is not None and cumulative is not None) and (
-        count < len(slots) or future.extend()
-    ):
+    while count < len(slots) or future.extend():
         slot = slots[count]
         if max_count is not None and count >= max_count:
             break
@@ -219,26 +215,6 @@ def plan_infusions(
             "cumulative_mg_per_m2": round(cumulative, 2) if cumulative is not None else None,
         },
     )
-
-
-def _count_by_date(
-    future: _Future, until: date | None, today: date | None, max_count: int | None
-) -> int:
-    """How many future slots a plan takes when no lifetime limit applies: the loop of
-    `plan_infusions` without the dose checks."""
-    slots = future.slot_list
-    horizon = until
-    count = 0
-    while count < len(slots) or future.extend():
-        if max_count is not None and count >= max_count:
-            break
-        due = slots[count].due
-        if horizon is None:
-            horizon = add_months(max(due, today) if today else due, 12)
-        if due > horizon and (until is not None or slots[count].dose_index == 0):
-            break  # the default horizon never cuts a course in two; an explicit `until` is exact
-        count += 1
-    return count
 
 
 class _Basis:
