@@ -7,13 +7,15 @@ For natalizumab (28-day cycles) and ocrelizumab (168-day cycles), 3 cycles, 30% 
 - power by effect size and diary length, beside the oracle's (diary.oracle: GLS z-test that knows
   the true window, phi and sigma) measured on the same diaries, and the ratio at the target cells;
 - onset error (median absolute, days) and how often the onset interval covers the truth;
-- clinic-level intervals (diary.clinic) against the true proportion, on clinics of 300 patients
-  drawn from the simulated patients, a known share of them with wearing-off;
+- clinic-level intervals (diary.clinic) against the true proportions, on clinics of 300 patients
+  (true shares 25%, 40%, 60% with wearing-off) resampled from a pool of simulated patients of
+  every nuisance setting and effects of 1-2 points (its own simulation: --clinic-pool per arm);
 - the share of "not enough data yet" by diary length (never "likely" with one cycle);
 - time per diary (full analysis, 999 replicates; p50 / p95) and its ratio to the oracle's time.
 
     uv run python bench/wearing_off.py --quick   # minutes; Monte Carlo error printed per cell
     uv run python bench/wearing_off.py           # >= 5,000 null patients per cell: hours
+    uv run python bench/wearing_off.py --clinic-only   # clinic level alone (2 x 2,000 per drug)
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from wearing_off_report import (
     FULL_NULL_N,
     Cell,
     Outcome,
+    PoolPatient,
+    clinic_spec,
     clinics,
     console,
     false_positives,
@@ -117,6 +121,53 @@ def run_cells(plan: list[Cell], reps: int, workers: int) -> dict[int, list[Outco
     return results
 
 
+def run_pool_one(task: tuple[str, int, bool, int]) -> PoolPatient:
+    drug, i, with_effect, reps = task
+    spec = clinic_spec(drug, i, with_effect)
+    seed = 7_000_000 + 2 * i + with_effect + (0 if drug == "natalizumab" else 50_000_000)
+    diary = simulate_diary(spec, seed)
+    r = analyse_overall_only(diary.days, diary.infusions, permutations=reps, seed=seed)
+    return PoolPatient(drug, spec.effect, r.verdict, r.p_value)
+
+
+def run_pool(per_arm: int, reps: int, workers: int, drugs: list[str]) -> list[PoolPatient]:
+    """Patients for the clinic level: per drug, `per_arm` without and `per_arm` with wearing-off."""
+    tasks = [(d, i, w, reps) for d in drugs for w in (False, True) for i in range(per_arm)]
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeElapsedColumn())
+    out: list[PoolPatient] = []
+    with Progress(*columns, console=console, transient=True) as bar:
+        job = bar.add_task("clinic pool", total=len(tasks))
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for r in pool.imap_unordered(run_pool_one, tasks, chunksize=8):
+                out.append(r)
+                bar.advance(job)
+    return out
+
+
+def clinic_level(args: argparse.Namespace, drugs: list[str], verdicts: list) -> None:
+    per_arm = args.clinic_pool or (300 if args.quick else 2000)
+    repeats = args.clinics or (100 if args.quick else 200)
+    reps = args.permutations or 199
+    started = time.perf_counter()
+    pool = run_pool(per_arm, reps, args.workers, drugs)
+    console.print(
+        f"[bold]Clinic pool[/]: {len(pool):,} simulated patients, {reps} bootstrap replicates,"
+        f" {(time.perf_counter() - started) / 60:.1f} min"
+    )
+    clinics(pool, verdicts, repeats)
+
+
+def summarise(verdicts: list) -> None:
+    summary = Table(
+        title="Targets (undecided: this run is too small, or too few replicates, to tell)"
+    )
+    summary.add_column("target", justify="left")
+    summary.add_column("result", justify="right")
+    for name, ok in verdicts:
+        summary.add_row(name, mark(ok))
+    console.print(summary)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small cells: a few minutes")
@@ -126,15 +177,23 @@ def main() -> None:
     ap.add_argument("--power-n", type=int, help="patients per power cell")
     ap.add_argument("--timing-n", type=int, help="diaries timed per drug")
     ap.add_argument("--drug", choices=sorted(DRUGS), action="append", help="only this drug")
+    ap.add_argument("--clinic-pool", type=int, help="clinic pool: patients per arm per drug")
+    ap.add_argument("--clinics", type=int, help="simulated clinics per drug and true share")
+    ap.add_argument("--clinic-only", action="store_true", help="only the clinic level")
     args = ap.parse_args()
+    if args.clinic_only:
+        verdicts: list[tuple[str, bool | None]] = []
+        clinic_level(args, args.drug or list(DRUGS), verdicts)
+        summarise(verdicts)
+        return
     if args.quick:
         null_n = {"natalizumab": 60, "ocrelizumab": 25}
         power_n = {"natalizumab": 40, "ocrelizumab": 20}
-        reps, timing_n, repeats = 199, 3, 1000
+        reps, timing_n = 199, 3
     else:
         null_n = dict.fromkeys(DRUGS, FULL_NULL_N)
         power_n = {"natalizumab": 1000, "ocrelizumab": 1000}
-        reps, timing_n, repeats = 999, 50, 2000
+        reps, timing_n = 999, 50
     if args.null_n:
         null_n = dict.fromkeys(DRUGS, args.null_n)
     if args.power_n:
@@ -152,7 +211,7 @@ def main() -> None:
     started = time.perf_counter()
     results = run_cells(plan, reps, args.workers)
     elapsed = time.perf_counter() - started
-    verdicts: list[tuple[str, bool | None]] = []
+    verdicts = []
     false_positives(plan, results, verdicts)
     for drug in drugs:
         nn = null_n[drug]
@@ -166,7 +225,7 @@ def main() -> None:
         )
     onset(onset_pool, verdicts)
     insufficient(plan, results, verdicts)
-    clinics(plan, results, verdicts, repeats)
+    clinic_level(args, drugs, verdicts)
     timing(timing_n, verdicts, drugs)
     every = [r for rs in results.values() for r in rs]
     console.print(
@@ -179,14 +238,7 @@ def main() -> None:
     ok = (per_10k <= 10) if reps >= 999 else None
     verdicts.append((f"10,000 patients on {args.workers} processes: {per_10k:.0f} min", ok))
     console.print(f"  Total {elapsed / 60:.1f} min for {total:,} patients.")
-    summary = Table(
-        title="Targets (undecided: this run is too small, or too few replicates, to tell)"
-    )
-    summary.add_column("target", justify="left")
-    summary.add_column("result", justify="right")
-    for name, ok in verdicts:
-        summary.add_row(name, mark(ok))
-    console.print(summary)
+    summarise(verdicts)
 
 
 if __name__ == "__main__":
