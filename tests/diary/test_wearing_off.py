@@ -304,3 +304,23 @@ def test_bootstrap_can_draw_the_diary_s_own_surprises():
     skew = lambda x: float(((x - x.mean()) ** 3).mean() / x.std() ** 3)  # noqa: E731
     assert skew(st.ar1_noise(np.random.default_rng(2), t, 0.5, 200, own).ravel()) > 0.5
     assert abs(skew(st.ar1_noise(np.random.default_rng(2), t, 0.5, 200).ravel())) < 0.1
+
+
+def test_normal_scores_keep_the_order_and_share_ties():
+    # Ranks 4, 1, 2.5, 2.5 of 4 -> normal quantiles of 0.875, 0.125, 0.5, 0.5.
+    got = st.normal_scores(np.array([3.0, 1.0, 2.0, 2.0]))
+    assert got == pytest.approx([1.1503494, -1.1503494, 0.0, 0.0], abs=1e-6)
+
+
+def test_the_p_value_depends_only_on_the_order_of_the_scores():
+    # Squeezing the scale near the floor (a monotone change of the 0-10 ratings) changes the
+    # effect in points but not the test: a skewed score is tested like a Gaussian one.
+    days, infusions = hand_diary([0, 28, 56, 84], bump=0.3, onset=7, seed=4, sd=1.0)
+    squeezed = [
+        DiaryDay(d.date, {k: 10 * (v / 10) ** 3 for k, v in d.ratings.items()}) for d in days
+    ]
+    a = analyse(days, infusions, permutations=199, seed=0, symptoms=False)
+    b = analyse(squeezed, infusions, permutations=199, seed=0, symptoms=False)
+    assert a.p_value == b.p_value
+    assert a.verdict == b.verdict
+    assert a.overall.effect != pytest.approx(b.overall.effect)

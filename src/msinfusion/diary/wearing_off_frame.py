@@ -5,8 +5,7 @@ A window is an onset (days before the infusion), a recovery length (days from th
 that are still worse) and an anchor: counted back from the infusion actually given ("next") or,
 for monthly cycles, forward from the last infusion ("last": the window starts at the usual cycle
 length minus the onset, because the drug level falls with the time since the last dose, and lasts
-until the infusion is really given). The prior weights follow the published onsets (research notes
-B.5): natalizumab about 7 days before the dose (median day 21 of 28) and better a median of one day
+until the infusion is really given). The prior weights follow the published onsets: natalizumab about 7 days before the dose (median day 21 of 28) and better a median of one day
 after it; ocrelizumab less than 1 week before in 11%, 1-4 weeks in 49%, more than 4 weeks in 37%,
 better within the first week.
 """

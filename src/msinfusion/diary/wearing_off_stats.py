@@ -267,14 +267,12 @@ def normal_scores(y: np.ndarray) -> np.ndarray:
     """The scores replaced by the normal quantiles of their ranks (ties share a mid-rank).
 
     The bootstrap simulates Gaussian AR(1) noise, but a daily mean of 0-10 ratings clipped at 0 is
-    skewed: good days pile up near the floor and bad spells stretch upwards, and with strong
-    autocorrelation a bad spell lasts days, so one late window catches it more often than Gaussian
-    noise says (5.7% false positives at phi 0.7 instead of 5%). Resampling the day-to-day
-    surprises cannot bring that back, because a skewed spell is many surprises in a row. Testing
-    the normal scores instead gives the scores the Gaussian shape the calibration assumes; the
-    test then depends only on the order of the scores (any rescaling of the 0-10 scale gives the
-    same p-value) and, as with van der Waerden's rank test, loses almost nothing when the scores
-    were Gaussian already.
+    skewed (good days pile up near the floor, bad spells stretch upwards); the normal scores have
+    the shape the calibration assumes. The ratings are ordinal: the test then depends only on
+    their order (any monotone rescaling of the 0-10 scale gives the same p-value) and, as with
+    van der Waerden's rank test, loses almost nothing when the scores were Gaussian already. On
+    the simulated diaries its effect on the false-positive rate is within Monte Carlo error
+    (docs/wearing-off.md).
     """
     n = len(y)
     if n == 0:
