@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from msinfusion.care.summary import readiness_day
+from msinfusion.center.capacity import NurseRoom
+from msinfusion.center.instance import Nurse, format_hhmm
 from msinfusion.web.clinic.models import Center, Chair, Patient
 from msinfusion.web.clinic.services import summary_for
 from msinfusion.web.scheduling.models import SLOT_MINUTES, BookedSlot, Booking, NurseShift
@@ -55,8 +57,7 @@ def time_of(minute: int) -> time:
     return time(minute // 60, minute % 60)
 
 
-def hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+hhmm = format_hhmm
 
 
 def chair_name(chair: Chair) -> str:
@@ -197,19 +198,21 @@ def cancel(booking: Booking, *, by=None) -> Booking:
 
 @dataclass(frozen=True)
 class DayLoad:
-    """Per 5-minute step of one day: nurses on shift, patients in chairs, infusion starts."""
+    """One day's nurse load: per 5-minute step for the board, minute-exact for booking checks."""
 
     day: date
     nurses: tuple[int, ...]
     in_chairs: tuple[int, ...]
     starts: tuple[int, ...]
     has_shifts: bool
+    room: NurseRoom
 
     @classmethod
     def build(cls, shifts: Iterable[NurseShift], stays: Iterable[tuple[int, int]], day: date):
         steps = DAY // SLOT_MINUTES
         nurses, chairs, starts = [0] * steps, [0] * steps, [0] * steps
         shifts = list(shifts)
+        stays = list(stays)
         for s in shifts:
             for i in range(
                 minute_of(s.start) // SLOT_MINUTES, -(-minute_of(s.end) // SLOT_MINUTES)
@@ -220,21 +223,19 @@ class DayLoad:
                 chairs[m // SLOT_MINUTES] += 1
             for m in slot_minutes(start, min(NURSE_START_MINUTES, minutes)):
                 starts[m // SLOT_MINUTES] += 1
-        return cls(day, tuple(nurses), tuple(chairs), tuple(starts), bool(shifts))
+        room = NurseRoom(
+            [Nurse(str(s.pk), minute_of(s.start), minute_of(s.end)) for s in shifts],
+            stays,
+            patients_per_nurse=PATIENTS_PER_NURSE,
+            nurse_start_minutes=NURSE_START_MINUTES,
+        )
+        return cls(day, tuple(nurses), tuple(chairs), tuple(starts), bool(shifts), room)
 
     def room_for(self, start: int, minutes: int) -> bool:
         """Whether a nurse can start one more patient at `start` and watch them throughout."""
         if not self.has_shifts:
             return True  # no shifts entered: the board says so; nothing to check against
-        for m in slot_minutes(start, min(NURSE_START_MINUTES, minutes)):
-            i = m // SLOT_MINUTES
-            if i >= len(self.nurses) or self.starts[i] + 1 > self.nurses[i]:
-                return False
-        for m in slot_minutes(start, minutes):
-            i = m // SLOT_MINUTES
-            if self.in_chairs[i] + 1 > PATIENTS_PER_NURSE * self.nurses[i]:
-                return False
-        return True
+        return self.room.room_for(start, minutes)
 
 
 def day_load(center: Center, day: date, exclude: Sequence[int] = ()) -> DayLoad:
