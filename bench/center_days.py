@@ -16,6 +16,11 @@ What makes it hard the way real days are hard:
 - a couple of chairs are beds, and a few patients need one;
 - requests arrive in random order (what first-come-first-served books by).
 
+`generate_day` is the list of requests for a day; `booked_day` is the day a center actually runs:
+a request the front desk (first-come-first-served) cannot fit goes to another day, and later
+requests take its place until the day holds its appointments. Both schedules are then compared on
+the same patients; the request lists measure how many more patients the optimizer can fit.
+
     uv run python bench/center_days.py 40 14 --seed 1 > examples/center/day.json
 """
 
@@ -25,10 +30,11 @@ import argparse
 import json
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from msinfusion.care.chair import chair_time
+from msinfusion.center.baseline import first_come_first_served
 from msinfusion.center.instance import Appointment, Instance, Nurse
 from msinfusion.knowledge.catalog import default_catalog
 
@@ -169,6 +175,49 @@ def generate_day(n_appointments: int, chairs: int, seed: int, load: float = 0.8)
         nurse_start_minutes=nsm,
         appointments=tuple(appointments),
         chair_kinds={chairs - b: "bed" for b in range(beds)},
+    )
+
+
+def booked_day(
+    n_appointments: int, chairs: int, seed: int, load: float = 0.8, rounds: int = 30
+) -> Instance:
+    """The `generate_day` requests as booked: each one first-come-first-served cannot place is
+    sent to another day and a later request of about the same chair time takes its place (at the
+    end of the booking order); after `rounds` attempts what still does not fit is left out."""
+    day = generate_day(n_appointments, chairs, seed, load)
+    rng = random.Random(seed ^ 0x5EED)
+    apps = list(day.appointments)
+    fresh = 0
+    for _ in range(rounds):
+        gone = set(first_come_first_served(replace(day, appointments=tuple(apps))).unplaced)
+        if not gone:
+            break
+        kept = [a for a in apps if a.id not in gone]
+        for a in (a for a in apps if a.id in gone):
+            fresh += 1
+            kept.append(_request_like(rng, a, f"r{fresh:03d}"))
+        apps = kept
+    final = replace(day, appointments=tuple(apps))
+    gone = set(first_come_first_served(final).unplaced)
+    return replace(final, appointments=tuple(a for a in apps if a.id not in gone))
+
+
+def _request_like(rng: random.Random, old: Appointment, rid: str) -> Appointment:
+    """A new request whose chair time is the closest of a few draws to `old`'s (keeps the load)."""
+    draws = [_draw(rng, MIX) for _ in range(8)]
+    visit, number, minutes = min(draws, key=lambda d: abs(d[2] - old.chair_minutes))
+    earliest, latest, preferred = _window(rng, visit, minutes)
+    return Appointment(
+        id=rid,
+        patient=f"q{rid[1:]}",
+        drug=visit.drug,
+        chair_minutes=minutes,
+        earliest=earliest,
+        latest_start=latest,
+        preferred_start=preferred,
+        needs=old.needs,
+        first_infusion=number == 1,
+        course_day=visit.course_day if visit.drug == "alemtuzumab" else None,
     )
 
 

@@ -79,6 +79,13 @@ def test_unplaced_when_nothing_fits_before_the_latest_start():
     assert s.unplaced == ("b",)
 
 
+def test_full_after_the_wish_books_the_nearest_earlier_time():
+    # "a" holds 10:00-14:00; nothing is free for "b" from its 11:00 wish to its 12:00 latest
+    # start, so the desk offers the latest free time before the wish: 08:55 ends at 10:00.
+    inst = day([appt("a", 240, preferred="10:00"), appt("b", 65, "08:00", "12:00", "11:00")])
+    assert starts(first_come_first_served(inst)) == {"a": (1, hm("10:00")), "b": (1, hm("08:55"))}
+
+
 def test_seated_patients_stay_and_others_book_around_them():
     inst = day([appt("a", 60, preferred="09:00"), appt("s", 90, seated=(1, "08:45"))])
     assert starts(first_come_first_served(inst)) == {"s": (1, hm("08:45")), "a": (1, hm("10:15"))}

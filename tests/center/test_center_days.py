@@ -14,7 +14,8 @@ from msinfusion.center.instance import Instance
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from center_days import SIZES, booked_load, generate_day  # noqa: E402
+from center_days import SIZES, booked_day, booked_load, generate_day  # noqa: E402
+from msinfusion.center.baseline import first_come_first_served  # noqa: E402
 
 # Catalog chair times (premedication + infusion + observation), worked out from the drug files:
 CHAIR_MINUTES = {
@@ -91,3 +92,20 @@ def test_the_committed_example_day_loads():
     day = Instance.from_json(data)
     assert 35 <= len(day.appointments) <= 45
     assert {a.drug for a in day.appointments} <= set(CHAIR_MINUTES)
+
+
+@pytest.mark.parametrize(("n", "chairs", "seed"), [(60, 20, 1), (100, 24, 2)])
+def test_a_booked_day_holds_what_the_desk_could_fit_in_arrival_order(n, chairs, seed):
+    requests = generate_day(n, chairs, seed, load=1.0)
+    assert first_come_first_served(
+        requests
+    ).unplaced  # more demand than first-come-first-served fits
+    day = booked_day(n, chairs, seed, load=1.0)
+    assert first_come_first_served(day).unplaced == ()
+    assert 0.9 * n <= len(day.appointments) <= n
+    assert 0.7 <= booked_load(day) <= 0.9
+    # Requests that fitted keep their place in the booking order; replacements come after them.
+    ids = [a.id for a in day.appointments]
+    originals = [a for a in ids if a.startswith("a")]
+    assert originals == [a.id for a in requests.appointments if a.id in set(originals)]
+    assert ids[: len(originals)] == originals

@@ -2,8 +2,10 @@
 
 In booking order (list order) each appointment goes to its preferred start (its earliest if it has
 none) or the first 5-minute grid time after it where a chair, a nurse for the start and nurse
-monitoring capacity are free, given everyone booked before it. Seated patients are placed first,
-where they sit. Occupancy is kept in minute arrays, so every check is exact in minutes.
+monitoring capacity are free, given everyone booked before it. When nothing is free from the wish
+to the latest start, the booker offers the nearest earlier time inside the patient's window, as a
+front desk would, rather than turn the patient away. Seated patients are placed first, where they
+sit. Occupancy is kept in minute arrays, so every check is exact in minutes.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ class _Book:
         self.busy[chair, start : start + a.chair_minutes] = True
 
     def first_fit(self, a: Appointment) -> tuple[int, int] | None:
-        """(chair, start) of the first feasible grid start at or after the target, or None."""
+        """(chair, start) of the first feasible grid start at or after the target, else of the
+        last feasible one before it, or None."""
         inst = self.inst
         lowest = -(-max(a.earliest, inst.open) // GRID) * GRID
         last = min(a.latest_start, inst.close - a.chair_minutes) // GRID * GRID
@@ -89,6 +92,17 @@ class _Book:
         chairs = chair_preference(inst, a)
         if not chairs:
             return None
+        later = self._fit(a, chairs, first, last, latest=False)
+        if later is not None or first == lowest:
+            return later
+        return self._fit(a, chairs, lowest, first - GRID, latest=True)
+
+    def _fit(
+        self, a: Appointment, chairs: list[int], first: int, last: int, *, latest: bool
+    ) -> tuple[int, int] | None:
+        """(chair, start) of the first (or, with `latest`, the last) feasible grid start in
+        [first, last]."""
+        inst = self.inst
         cm = a.chair_minutes
         nsm = min(inst.nurse_start_minutes, cm)
         lo, hi = first, last + cm
@@ -105,7 +119,7 @@ class _Book:
         hits = np.flatnonzero(ok)
         if hits.size == 0:
             return None
-        i = int(hits[0])
+        i = int(hits[-1] if latest else hits[0])
         return chairs[int(np.argmax(free[:, i]))], int(starts[i] + lo)
 
 
