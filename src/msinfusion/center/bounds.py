@@ -69,7 +69,7 @@ def level_bounds(grid: Grid, unplaced: int | None = None) -> list[int]:
         [0 if it.pref is None else it.weight * _nearest_gap(it.pref, it.e, it.l) for it in items]
     )
     level5 = _sum_without_largest(pref, k)
-    return [int(level1), level3, int(level4), level2, int(level5)]
+    return [int(level1), int(level4), level3, level2, int(level5)]
 
 
 def _peak(

@@ -22,8 +22,8 @@ STEP = 5
 
 LEVEL_NAMES = (
     "unplaced",
-    "chair_peak",
     "late_minutes",
+    "chair_peak",
     "setup_peak",
     "preference_minutes",
 )
@@ -175,7 +175,7 @@ class Grid:
             d=d,
             ns=up(min(self.instance.nurse_start_minutes, a.chair_minutes)),
             groups=groups,
-            late_from=self.t1 - d - up(2 * spread_minutes(a) + 15) + 1,
+            late_from=self.t1 - d - up(spread_minutes(a) + 15) + 1,
             pref=a.preferred_start,
             weight=preference_weight(a),
         )
@@ -208,7 +208,7 @@ class Grid:
         unplaced = len(self.free) - len(placement)
         peak_s = int(start_load.max(initial=0))
         peak_c = int(chair_load.max(initial=0))
-        return [unplaced, peak_c, STEP * late, peak_s, pref]
+        return [unplaced, STEP * late, peak_c, peak_s, pref]
 
 
 def _slot_min(values: np.ndarray, n: int) -> np.ndarray:

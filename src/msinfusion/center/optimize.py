@@ -2,10 +2,10 @@
 
 Levels, in order (all minimised; see docs/center.md for why each is measured this way):
 1. `unplaced`: appointments left without a chair.
-2. `chair_peak`: the most patients in chairs at once (seated patients and a reserve that grows
-   towards closing included); free chairs are what absorbs overruns.
-3. `late_minutes`: minutes by which an appointment's end plus its overrun allowance passes
+2. `late_minutes`: minutes by which an appointment's end plus its overrun allowance passes
    closing time (the overtime proxy).
+3. `chair_peak`: the most patients in chairs at once (seated patients and a reserve that grows
+   towards closing included); free chairs are what absorbs overruns.
 4. `setup_peak`: the most set-ups in progress at once (seated patients included).
 5. `preference_minutes`: sum of |start - preferred start|, course days weighted x3.
 
@@ -68,7 +68,7 @@ def optimize(
         if k == 1:
             # Bounds valid for every plan that leaves at most values[0] unplaced.
             lows = level_bounds(grid, unplaced=values[0])
-            for peak, low in zip(model.peaks, (lows[1], lows[3]), strict=True):
+            for peak, low in zip(model.peaks, (lows[2], lows[3]), strict=True):
                 cp.add(peak >= low)
         if k == len(LEVEL_NAMES) - 1:
             model.search_near_wishes()

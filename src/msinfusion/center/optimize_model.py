@@ -36,7 +36,7 @@ class Model:
     late: dict[str, cp_model.IntVar] = field(default_factory=dict)
     dev: dict[str, cp_model.IntVar] = field(default_factory=dict)
     peaks: list[cp_model.IntVar] = field(default_factory=list)
-    """Capacity variables of the chair peak (level 2) and the set-up peak (level 4)."""
+    """Capacity variables of the chair peak (level 3) and the set-up peak (level 4)."""
     objectives: list[cp_model.LinearExprT] = field(default_factory=list)
     intervals: int = 0
     twins: list[list[str]] = field(default_factory=list)
@@ -69,7 +69,7 @@ class Model:
             if it.id in self.dev and it.pref is not None:
                 cp.add_hint(self.dev[it.id], abs(STEP * s - it.pref) if on else 0)
         values = g.levels({k: v for k, v in placement.items() if k in self.start})
-        for var, value in zip(self.peaks, (values[1], values[3]), strict=True):
+        for var, value in zip(self.peaks, (values[2], values[3]), strict=True):
             cp.add_hint(var, value)
 
     def canonical(self, placement: Mapping[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
@@ -154,7 +154,7 @@ def build(grid: Grid, lows: Sequence[int] | None = None) -> Model:
 
     lows = list(lows) if lows is not None else [0] * len(LEVEL_NAMES)
     for k, ivs, fixed, res in (
-        (1, seat_iv, g.chair_fixed, g.chair_res),
+        (2, seat_iv, g.chair_fixed, g.chair_res),
         (3, start_iv, g.seated_starting, g.start_res),
     ):
         top = int((res + fixed).max(initial=0))
@@ -166,8 +166,8 @@ def build(grid: Grid, lows: Sequence[int] | None = None) -> Model:
     present = list(m.present.values())
     m.objectives = [
         unplaceable + len(present) - sum(present),
-        m.peaks[0],
         STEP * sum(m.late.values()),
+        m.peaks[0],
         m.peaks[1],
         sum(g.by_id[aid].weight * v for aid, v in m.dev.items()),
     ]
