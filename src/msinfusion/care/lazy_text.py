@@ -2,8 +2,8 @@
 
 A patient's summary holds a year of planned infusions and due tasks, each with sentences saying
 why; a worklist of thousands of patients reads the dates of most of them and the sentences of few.
-Such objects are built with `build`, which fills every other field and keeps a function that
-returns the text fields; the first read of any of them writes them all. After that they are plain
+Such objects are built with `build`, which fills every other field and keeps what (`Explain`)
+writes the text fields; the first read of any of them writes them all. After that they are plain
 instance attributes: the same values, equality, hashing, `dataclasses.replace`, copies and pickles
 as an object built with all its text up front.
 """
@@ -14,6 +14,11 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 _T = TypeVar("_T", bound="LazyText")
+
+Explain = Callable[[], dict[str, Any]] | tuple[Any, ...]
+"""What writes an object's text fields: a function of no arguments, or a tuple of a function and
+the arguments to call it with (cheaper to make than a `functools.partial`, and most objects are
+never explained)."""
 
 
 class LazyText:
@@ -27,7 +32,7 @@ class LazyText:
         explain = fields.get("_explain")
         if explain is None or name not in self._lazy_fields:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        fields.update(explain())
+        fields.update(explain[0](*explain[1:]) if type(explain) is tuple else explain())
         fields.pop("_explain", None)
         return fields[name]
 
@@ -38,25 +43,37 @@ class LazyText:
         return {k: v for k, v in self.__dict__.items() if k != "_explain"}
 
 
-def build(cls: type[_T], explain: Callable[[], dict[str, Any]], fields: dict[str, Any]) -> _T:
+def build(cls: type[_T], explain: Explain, fields: dict[str, Any]) -> _T:
     """An instance of `cls` with `fields` set and its text fields to be written by `explain`.
 
-    `fields` (taken over, not copied) must name every other field: no `__init__` runs (a frozen
-    dataclass sets each field through `object.__setattr__`, which dominates building many small
-    objects).
+    `fields` must name every other field: no `__init__` runs (a frozen dataclass sets each field
+    through `object.__setattr__`, which dominates building many small objects). The fields are
+    copied into the instance's own dictionary rather than replacing it: replacing an instance
+    dictionary costs more than filling the one the object already has.
     """
-    obj = object.__new__(cls)
+    obj = _new(cls)
     fields["_explain"] = explain
-    _set(obj, "__dict__", fields)  # frozen: bypass the class's __setattr__
+    obj.__dict__.update(fields)  # frozen: bypass the class's __setattr__
+    return obj
+
+
+def build_shared(cls: type[_T], explain: Explain, shared: dict[str, Any], **fields: Any) -> _T:
+    """`build(cls, explain, {**shared, **fields})` without the merged dictionary: objects of one
+    kind often share most fields (every task of a monitoring item), which `shared` holds and is
+    only read."""
+    obj = _new(cls)
+    own = obj.__dict__
+    own.update(shared)
+    own.update(fields)
+    own["_explain"] = explain
     return obj
 
 
 def build_plain(cls: type[Any], fields: dict[str, Any]) -> Any:
-    """An instance of the frozen dataclass `cls` with `fields` (every field; taken over, not
-    copied), without `__init__`."""
-    obj = object.__new__(cls)
-    _set(obj, "__dict__", fields)
+    """An instance of the frozen dataclass `cls` with `fields` (every field), without `__init__`."""
+    obj = _new(cls)
+    obj.__dict__.update(fields)
     return obj
 
 
-_set = object.__setattr__
+_new = object.__new__

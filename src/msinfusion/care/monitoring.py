@@ -46,12 +46,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from operator import attrgetter
 from typing import Any, Literal
 
 from msinfusion.care.calendar_cache import add_months
-from msinfusion.care.lazy_text import LazyText, build
+from msinfusion.care.lazy_text import LazyText, build_shared
 from msinfusion.care.monitoring_conditions import (
     CONDITIONS,
     ConditionCheck,
@@ -217,6 +216,7 @@ def due_list(
 def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog) -> list[DueTask]:
     tasks: list[DueTask] = []
     region = record.region
+    look_back = today - (until - today)  # see `_item_tasks`
     for drug_id in record.drugs:
         drug = catalog.drug(drug_id)
         items = _monitoring_items(catalog, drug)
@@ -236,9 +236,24 @@ def _due_list(record: PatientRecord, today: date, until: date, catalog: Catalog)
             record.administrations_of(drug.id),
             history_for(record, drug, course),
         )
-        for item, item_region, name, fields in items:
+        for item, item_region, name, fields, confirmable in items:
             if item_region is None or item_region == region:
-                tasks.extend(_item_tasks(item, treatment, record, name, today, until, fields))
+                anchors = _anchors(item, treatment, record)
+                if anchors:  # else nothing falls due
+                    tasks.extend(
+                        _item_tasks(
+                            item,
+                            treatment,
+                            anchors,
+                            record,
+                            name,
+                            today,
+                            until,
+                            look_back,
+                            fields,
+                            confirmable,
+                        )
+                    )
         if plan is not None:
             tasks.extend(_requirement_tasks(drug, plan, record, catalog, today, until))
     tasks.sort(key=_TASK_ORDER)
@@ -253,14 +268,14 @@ _TASK_ORDER = attrgetter("date", "drug", "task", "rule")
 """`_task_order`, read in C: a long due-list sorts dozens of tasks."""
 
 
-_Items = tuple[tuple[Monitoring, str | None, str, dict[str, Any]], ...]
+_Items = tuple[tuple[Monitoring, str | None, str, dict[str, Any], bool], ...]
 _ITEMS: dict[tuple[int, int], tuple[Catalog, Drug, _Items]]
 _ITEMS = {}
 
 
 def _monitoring_items(catalog: Catalog, drug: Drug) -> _Items:
-    """The drug's monitoring items with their region, test name and the fields every task of
-    the item shares, read once per catalog.
+    """The drug's monitoring items with their region, test name, the fields every task of the
+    item shares and whether the record can confirm a task done, read once per catalog.
 
     Raises CareError for an unknown condition name, every time (nothing is kept then), so that
     an unknown name fails even when nothing is due.
@@ -284,6 +299,7 @@ def _monitoring_items(catalog: Catalog, drug: Drug) -> _Items:
                 "rule": item.id,
                 "kind": item.kind,
             },
+            item.test is not None or item.start == "latest_authorization",
         )
         for item in drug.monitoring
     )
@@ -296,22 +312,28 @@ def _monitoring_items(catalog: Catalog, drug: Drug) -> _Items:
 def _item_tasks(
     item: Monitoring,
     t: _Treatment,
+    anchors: list[tuple[date, str]],
     record: PatientRecord,
     test_name: str,
     today: date,
     until: date,
+    look_back: date,
     fields: dict[str, Any],
+    confirmable: bool,
 ) -> list[DueTask]:
-    """The item's tasks; `fields` are those every task of the item shares (`_monitoring_items`)."""
+    """The item's tasks from its `anchors` (`_anchors`).
+
+    `fields` are those every task of the item shares and `confirmable` whether the record can
+    show a task done (`_monitoring_items`); `look_back` is as far back as the list looks for an
+    overdue task the record cannot confirm (`until - today` before today).
+    """
     end = _end(item, t)
     if end is not None and end < today:
         return []  # the monitoring period is over
     stop_at = min(end, until) if end else until
-    confirmable = item.test is not None or item.start == "latest_authorization"
-    look_back = today - (until - today)
     upcoming: list[DueTask] = []
     overdue: list[Occurrence] = []
-    for anchor, what in _anchors(item, t, record):
+    for anchor, what in anchors:
         pending: Occurrence | None = None
         schedule = Schedule(item, record, anchor, what, test_name)
         # only the most recent occurrence since `look_back` matters for an unconfirmable task,
@@ -325,12 +347,15 @@ def _item_tasks(
             if occ.met:
                 pending = None
             elif occ.due >= today:
-                task = build(
-                    DueTask,
-                    partial(_upcoming_reason, occ, end),
-                    {**fields, "date": occ.due, "status": "upcoming"},
+                upcoming.append(
+                    build_shared(
+                        DueTask,
+                        (_upcoming_reason, occ, end),
+                        fields,
+                        date=occ.due,
+                        status="upcoming",
+                    )
                 )
-                upcoming.append(task)
             elif (pending is None) if confirmable else (occ.due >= look_back):
                 # confirmable: keep the oldest unmet; otherwise the most recent one
                 pending = occ
@@ -347,8 +372,8 @@ def _item_tasks(
             if confirmable
             else "the record cannot show whether it was done: confirm"
         )
-        explain = partial(_overdue_reason, same, confirmable, note, end)
-        upcoming.append(build(DueTask, explain, {**fields, "date": due, "status": "overdue"}))
+        explain = (_overdue_reason, same, confirmable, note, end)
+        upcoming.append(build_shared(DueTask, explain, fields, date=due, status="overdue"))
     return upcoming
 
 
@@ -391,15 +416,18 @@ def _requirement_tasks(
     ]
     if not applicable:
         return tasks
+    # an infusion that is neither the first one nor starts a block can only need a requirement
+    # checked before every infusion
+    whens = {item[1] for item in applicable}
+    every, course = "every_infusion" in whens, "course_start" in whens
     for infusion in plan.infusions:
+        number, block_start = infusion.number, infusion.block_start
+        if not every and number != 1 and not (course and block_start):
+            continue  # no requirement applies to it
         day = infusion.date
         if not today <= day <= until:
             continue
-        number, block_start, previous = (
-            infusion.number,
-            infusion.block_start,
-            infusion.previous_dose,
-        )
+        previous = infusion.previous_dose
         for req, when, valid, fields in applicable:
             if (when == "first_infusion" and number != 1) or (
                 when == "course_start" and not block_start
@@ -409,14 +437,12 @@ def _requirement_tasks(
                 continue
             window = result_window(req, day, previous, valid_days=valid)
             tasks.append(
-                build(
+                build_shared(
                     DueTask,
-                    partial(_requirement_reason, req, infusion, window, valid, record),
-                    {
-                        **fields,
-                        "date": window.by,
-                        "status": "overdue" if window.by < today else "upcoming",
-                    },
+                    (_requirement_reason, req, infusion, window, valid, record),
+                    fields,
+                    date=window.by,
+                    status="overdue" if window.by < today else "upcoming",
                 )
             )
     return tasks

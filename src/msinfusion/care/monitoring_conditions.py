@@ -94,9 +94,18 @@ def _status_of(draw: tuple[Result, ...]) -> _JcvStatus:
 
 
 def _first_natalizumab(record: PatientRecord) -> date | None:
-    """The first natalizumab (or natalizumab-sztn) infusion: exposure counts from it (convention 4)."""
-    firsts = [a.date for d in NATALIZUMAB_DRUGS for a in record.administrations_of(d)[:1]]
-    return min(firsts) if firsts else None
+    """The first natalizumab (or natalizumab-sztn) infusion: exposure counts from it (convention 4).
+
+    Kept in the record's shared work: the exposure condition asks on every change day."""
+    memo = record.memo()
+    found = memo.get("monitoring.first_natalizumab", _UNKNOWN)
+    if found is _UNKNOWN:
+        firsts = [a.date for d in NATALIZUMAB_DRUGS for a in record.administrations_of(d)[:1]]
+        found = memo["monitoring.first_natalizumab"] = min(firsts) if firsts else None
+    return found  # type: ignore[no-any-return]
+
+
+_UNKNOWN = object()
 
 
 def _is_anti_jcv_negative(record: PatientRecord, day: date) -> bool:

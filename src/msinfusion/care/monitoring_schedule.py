@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from functools import partial
 from itertools import chain
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.monitoring_conditions import condition, timeline
@@ -49,6 +49,11 @@ def _unexplained() -> str:
     return ""
 
 
+Reason = Callable[[], str] | tuple[Any, ...]
+"""What writes an occurrence's sentence: a function, or a tuple of a function and its arguments
+(cheaper to make than a `functools.partial`; most occurrences are walked, not explained)."""
+
+
 class Occurrence(NamedTuple):
     """One due date of an item; `scheduled` differs from `due` when a condition moved it later.
 
@@ -57,14 +62,15 @@ class Occurrence(NamedTuple):
 
     due: date
     met: bool
-    reason: Callable[[], str] = _unexplained
+    reason: Reason = _unexplained
     scheduled: date | None = None
     condition: str = ""  # what the item's condition means, when it has one
 
     @property
     def why(self) -> str:
         """The sentence for the due-list, built on demand."""
-        why = self.reason()
+        reason = self.reason
+        why = reason[0](*reason[1:]) if type(reason) is tuple else reason()
         if not self.condition:
             return why
         if self.scheduled is not None and self.scheduled != self.due:
@@ -73,6 +79,11 @@ class Occurrence(NamedTuple):
                 f"from {self.due.isoformat()}"
             )
         return f"{why}; applies while {self.condition}"
+
+
+_new_occurrence = partial(tuple.__new__, Occurrence)
+"""`Occurrence(*fields)` from the tuple of all five fields, without the generated `__new__`'s own
+Python frame: walks create an occurrence per due date."""
 
 
 def _offset_reason(offset: Interval, on: Callable[[], str]) -> str:
@@ -111,7 +122,7 @@ def _previous_result(test_name: str, day: date) -> str:
 
 def _fixed_dates(
     item: Monitoring, anchor: date, what: str, skip_to: date | None = None
-) -> Iterator[tuple[date, Callable[[], str]]]:
+) -> Iterator[tuple[date, Reason]]:
     """Offsets after the anchor, then base + k x every (base = anchor + last offset, or anchor).
 
     `skip_to`: repeats start at the latest one on or before that day (when it is past the
@@ -119,7 +130,7 @@ def _fixed_dates(
     """
     on = _Words(_on, what, anchor)
     for offset in item.offsets:
-        yield offset.after(anchor), partial(_offset_reason, offset, on)
+        yield offset.after(anchor), (_offset_reason, offset, on)
     every = item.every
     if every is None or item.counts_from_result:
         return
@@ -132,7 +143,7 @@ def _fixed_dates(
         due = add_months(base, months * k) if months else base
         yield (
             (due + timedelta(days=days * k) if days else due),
-            partial(_repeat_reason, every, k, base_what),
+            (_repeat_reason, every, k, base_what),
         )
         k += 1
 
@@ -170,20 +181,10 @@ class Schedule:
         start = self.timeline.next_start(self.record, due)
         return start if start is not None and start < limit else None
 
-    def _never_holds_after(self, day: date) -> bool:
-        """The item's condition does not hold on `day` and will not hold on any later day."""
-        return (
-            self.timeline is not None
-            and not self.timeline.holds(self.record, day)
-            and self.timeline.next_start(self.record, day) is None
-        )
-
-    def _occurrence(
-        self, due: date, shifted: date, reason: Callable[[], str], met: bool
-    ) -> Occurrence:
+    def _occurrence(self, due: date, shifted: date, reason: Reason, met: bool) -> Occurrence:
         if not self.cond_what:
-            return Occurrence(due, met, reason)
-        return Occurrence(shifted, met, reason, scheduled=due, condition=self.cond_what)
+            return _new_occurrence((due, met, reason, None, ""))
+        return _new_occurrence((shifted, met, reason, due, self.cond_what))
 
     def walk(
         self, stop_at: date, since: date | None = None, today: date | None = None
@@ -208,32 +209,40 @@ class Schedule:
 
     def _walk_fixed(self, stop_at: date, since: date | None) -> Iterator[Occurrence]:
         """Each result counts once: the first unused one in [due - gap/2, next due)."""
+        item = self.item
         skip_to = min(since, stop_at) if JUMP and since is not None else None
-        dates = _fixed_dates(self.item, self.anchor, self.what, skip_to)
+        dates = _fixed_dates(item, self.anchor, self.what, skip_to)
+        # after the last fixed date, a counted-from-result item falls due `every` later
+        then = item.every if item.counts_from_result and item.every else None
+        days, timeline, cond_what = self.days, self.timeline, self.cond_what
+        n_days = len(days)
         previous, unused = self.anchor, 0
         current = next(dates, None)
         while current is not None and current[0] <= stop_at:
             following = next(dates, None)
             due, reason = current
-            if following is None and self.item.counts_from_result and self.item.every:
-                after: date | None = self.item.every.after(due)
+            if following is not None:
+                after: date | None = following[0]
             else:
-                after = following[0] if following else None
+                after = then.after(due) if then is not None else None
             if since is not None and after is not None and after <= since:
                 # it falls before the next one (even when its condition moves it): before `since`
                 previous, current = due, following
                 continue
-            shifted = self._condition_day(due, after, stop_at)
+            shifted = due if timeline is None else self._condition_day(due, after, stop_at)
             if shifted is not None:
                 met = False
-                if unused < len(self.days):
+                if unused < n_days:
                     low = due - timedelta(days=(due - previous).days // 2)
                     # the first unused result from `low` on counts if it is before the next due
-                    first = bisect_left(self.days, low, unused)
-                    met = first < len(self.days) and (after is None or self.days[first] < after)
+                    first = bisect_left(days, low, unused)
+                    met = first < n_days and (after is None or days[first] < after)
                     if met:
                         unused = first + 1
-                yield self._occurrence(due, shifted, reason, met)
+                if cond_what:  # `_occurrence`, inlined
+                    yield _new_occurrence((shifted, met, reason, due, cond_what))
+                else:
+                    yield _new_occurrence((due, met, reason, None, ""))
             previous, current = due, following
 
     def _walk_from_results(self, stop_at: date, today: date | None) -> Iterator[Occurrence]:
@@ -244,37 +253,52 @@ class Schedule:
         # the run of unmet occurrences before `today` may be stepped over (see `walk`)
         jump = JUMP and today is not None and bool(months or span)
         ref, ref_what = _base(self.item, self.anchor, _Words(_on, self.what, self.anchor))
-        days = self.days
+        days, timeline, record = self.days, self.timeline, self.record
+        n_days = len(days)
         k, unused = 1, bisect_right(days, self.anchor)  # results after the anchor are unused
         due = _times(ref, months, span, k)
+        from_result = False  # whether `ref` is a result (its words are written once it is final)
         while due <= stop_at:
-            if unused < len(days):
+            if unused < n_days:
                 # met on time (latest unused result by the due date) or late (first one after
                 # it): either way the schedule continues from that result
                 late = bisect_right(days, due, unused)
                 used = days[late - 1] if late > unused else days[late]
-                yield Occurrence(due, met=True)
+                yield _new_occurrence((due, True, _unexplained, None, ""))
                 ref, k, unused = used, 1, bisect_right(days, used)
-                ref_what = _Words(_previous_result, self.test_name, used)
+                from_result = True
                 due = _times(ref, months, span, k)
                 continue
-            if self.timeline is None:  # no condition and no result left: plain repeats
+            if from_result:  # no result is left: the schedule counts from the last one used
+                ref_what = _Words(_previous_result, self.test_name, ref)
+                from_result = False
+            if timeline is None:  # no condition and no result left: plain repeats
                 while due <= stop_at:
-                    yield Occurrence(due, False, partial(_repeat_reason, every, k, ref_what))
+                    reason = (_repeat_reason, every, k, ref_what)
+                    yield _new_occurrence((due, False, reason, None, ""))
                     k += 1
                     if jump and due < today:  # type: ignore[operator]
                         # the rest of the unmet run before today: go to the first one after it
                         last = _last_on_or_before(ref, months, span, today - _DAY)  # type: ignore[operator]
                         k, jump = max(k, last + 1), False
-                    due = _times(ref, months, span, k)
+                    # `_times(ref, months, span, k)`, inlined: the list's upcoming tasks are these
+                    due = add_months(ref, months * k) if months else ref
+                    if span:
+                        due += timedelta(days=span * k)
                 return
             following = _times(ref, months, span, k + 1)
-            shifted = self._condition_day(due, following, stop_at)
+            # `_condition_day(due, following, stop_at)`, also telling when the condition will not
+            # hold again (then nothing more falls due), asking the timeline once
+            if timeline.holds(record, due):
+                shifted: date | None = due
+            else:
+                start = timeline.next_start(record, due)
+                if start is None:
+                    return  # no result is left to move the schedule and the condition stays off
+                shifted = start if start < min(following, stop_at + _DAY) else None
             if shifted is not None:
-                reason = partial(_repeat_reason, every, k, ref_what)
+                reason = (_repeat_reason, every, k, ref_what)
                 yield self._occurrence(due, shifted, reason, met=False)
-            elif self._never_holds_after(due):
-                return  # no result is left to move the schedule and the condition stays off
             k, due = k + 1, following
 
 

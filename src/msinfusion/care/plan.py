@@ -22,7 +22,7 @@ from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.chair import chair_times
 from msinfusion.care.dosing import Dose, cumulative_mg_per_m2, dose_for, lifetime_limit
 from msinfusion.care.lazy_text import build_plain
-from msinfusion.care.planned import PlannedInfusion, planned_infusion
+from msinfusion.care.planned import BlockFacts, PlannedInfusion, block_facts, planned_infusion
 from msinfusion.care.record import Administration, Course, PatientRecord
 from msinfusion.care.regimen_walk import INCOMPLETE_BLOCK_GAP, Slot, Walker
 from msinfusion.errors import CareError
@@ -174,16 +174,23 @@ def plan_infusions(
     future = basis.future(record, start)
     horizon: date | None = until
     slots = future.slot_list  # grows as the regimen is walked further
+    walked = len(slots)
+    extend = future.extend
+    dose_matters = limit is not None and cumulative is not None
     count = 0  # future slots this plan takes
-    while count < len(slots) or future.extend():
-        slot = slots[count]
+    while count < walked or extend():
+        if count == walked:  # `extend` walked one more
+            walked += 1
         if max_count is not None and count >= max_count:
             break
+        slot = slots[count]
+        due = slot.due
         if horizon is None:
-            horizon = add_months(max(slot.due, today) if today else slot.due, 12)
-        if slot.due > horizon and (until is not None or slot.dose_index == 0):
+            horizon = add_months(max(due, today) if today else due, 12)
+        if due > horizon and (until is not None or slot.dose_index == 0):
             break  # the default horizon never cuts a course in two; an explicit `until` is exact
-        if limit is not None and cumulative is not None:  # only then does the dose matter here
+        if dose_matters:  # only with a lifetime limit does the dose matter here
+            assert limit is not None and cumulative is not None
             per_m2_dose = future.dose(count, record).dose_mg_per_m2
             if per_m2_dose and cumulative + per_m2_dose > limit.limit_mg_per_m2 + 1e-9:
                 notes.append(
@@ -227,29 +234,25 @@ class _Basis:
         self.history = history_for(record, drug, self.course)
         self.all_given = record.administrations_of(drug.id)
         self.earlier_courses = len(self.all_given) - len(self.history)
-        self.notes = tuple(_regimen_notes(drug, self.regimen))
-        self.off_label = drug.off_label or regimen.off_label
+        self.notes, self.off_label, per_m2 = _regimen_facts(drug, regimen)
         self.limit: CumulativeLimit | None = lifetime_limit(drug, record.region)
         self.cumulative: float | None = None
+        self._futures: dict[date | None, _Future] = {}  # by effective start, see `future`
         if self.limit is not None:
-            per_m2 = next(
-                (d.dose_mg_per_m2 for b in regimen.blocks for d in b.doses if d.dose_mg_per_m2),
-                None,
-            )
             self.cumulative = cumulative_mg_per_m2(record, drug, per_m2)
 
     def future(self, record: PatientRecord, start: date | None) -> _Future:
         """The record's future positions of the regimen; `start` only matters without history.
 
-        Kept per regimen rather than per basis: readiness names the regimen it checks, the
-        summary and due-list leave it to the course, and all three walk the same positions.
+        Kept per regimen rather than per way of choosing it (the basis is shared by every
+        regimen choice that picks the same regimen, see `_basis`): readiness names the regimen
+        it checks, the summary and due-list leave it to the course, and all three walk the same
+        positions.
         """
         effective_start = self.history[0].date if self.history else start
-        memo = record.memo()
-        key = ("plan.future", id(self.drug), id(self.regimen), effective_start)
-        future = memo.get(key)
+        future = self._futures.get(effective_start)
         if future is None:
-            future = _Future(
+            future = self._futures[effective_start] = _Future(
                 self.drug,
                 self.regimen,
                 self.history,
@@ -257,7 +260,6 @@ class _Basis:
                 self.all_given,
                 reactions_of(record, self.drug.id),
             )
-            memo[key] = future
         return future
 
 
@@ -304,6 +306,8 @@ class _Future:
         self.slot_list: list[Slot] = []  # the future slots walked so far, in order
         self._previous: list[date | None] = []  # the infusion before each slot
         self._doses: dict[tuple[int, int], Dose] = {}  # per (block, dose) of the regimen
+        # the dose and the block's facts per (block, dose), for building infusions
+        self._steps: dict[tuple[int, int], tuple[Dose, BlockFacts]] = {}
         self._infusions: list[PlannedInfusion] = []  # built for the first slots
         self._firsts: dict[int, tuple[PlannedInfusion, ...]] = {}  # plans of n infusions
         self._done = False
@@ -338,17 +342,44 @@ class _Future:
         found = self._firsts.get(count)
         if found is None:
             built = self._infusions
-            while len(built) < count:
-                built.append(self._build(len(built), record))
+            if len(built) < count:
+                slots, previous, steps = self.slot_list, self._previous, self._steps
+                chair_for, given = self._chairs.for_infusion, self._given
+                for index in range(len(built), count):
+                    slot = slots[index]
+                    step = (slot.block_index, slot.dose_index)
+                    known = steps.get(step)
+                    if known is None:
+                        known = steps[step] = (self.dose(index, record), block_facts(slot.block))
+                    number = given + index + 1
+                    chair = chair_for(number, slot.dose_index + 1)
+                    built.append(
+                        planned_infusion(slot, previous[index], number, known[0], chair, known[1])
+                    )
             found = self._firsts[count] = tuple(built[:count])
         return found
 
-    def _build(self, index: int, record: PatientRecord) -> PlannedInfusion:
-        slot = self.slot_list[index]
-        number = self._given + index + 1
-        dose = self.dose(index, record)
-        chair = self._chairs.for_infusion(number, slot.dose_index + 1)
-        return planned_infusion(slot, self._previous[index], number, dose, chair)
+
+_RegimenFacts = tuple[tuple[str, ...], bool, float | None]
+_REGIMEN_FACTS: dict[tuple[int, int], tuple[Drug, Regimen, _RegimenFacts]] = {}
+
+
+def _regimen_facts(drug: Drug, regimen: Regimen) -> _RegimenFacts:
+    """The plan notes of a regimen, whether it is off-label and its first mg/m² dose (what a
+    lifetime dose assumes for an administration that records none), read once per catalog
+    regimen: every plan of every patient on it reads the same."""
+    key = (id(drug), id(regimen))
+    known = _REGIMEN_FACTS.get(key)
+    if known is not None and known[0] is drug and known[1] is regimen:
+        return known[2]
+    per_m2 = next(
+        (d.dose_mg_per_m2 for b in regimen.blocks for d in b.doses if d.dose_mg_per_m2), None
+    )
+    facts = (tuple(_regimen_notes(drug, regimen)), drug.off_label or regimen.off_label, per_m2)
+    if len(_REGIMEN_FACTS) > 1024:
+        _REGIMEN_FACTS.clear()
+    _REGIMEN_FACTS[key] = (drug, regimen, facts)
+    return facts
 
 
 def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
@@ -360,8 +391,8 @@ def _regimen_notes(drug: Drug, regimen: Regimen) -> list[str]:
     return notes
 
 
-def _given_on(adm: Administration) -> date:
-    return adm.date
+_given_on = attrgetter("date")
+"""An administration's date (read in C: bisecting a history asks it several times)."""
 
 
 _reaction = attrgetter("reaction")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from msinfusion.care.calendar_cache import add_months
@@ -66,19 +65,19 @@ class PlannedInfusion(LazyText):
         return out
 
 
-class _BlockFacts:
+class BlockFacts:
     """What planning an infusion reads from a catalog block, as plain attributes.
 
     Catalog models are validated models whose attribute reads cost several times a plain
     object's; a year of infusions reads the same few per block, so they are read once per block.
     """
 
-    __slots__ = ("after", "before", "consecutive", "id", "min_spacing", "windowed")
+    __slots__ = ("after", "before", "consecutive", "id", "spacing", "windowed")
 
     def __init__(self, block: Block) -> None:
         self.id = block.id
         self.consecutive = block.consecutive_days
-        self.min_spacing = block.min_spacing
+        self.spacing = _shift(block.min_spacing)  # `min_spacing.after` is `_ahead(spacing, ...)`
         self.before = _shift(block.window_before)
         self.after = _shift(block.window_after)
         self.windowed = block.window_before is not None or block.window_after is not None
@@ -103,34 +102,47 @@ def _ahead(shift: tuple[int, timedelta], day: date) -> date:
     return (add_months(day, months) if months else day) + days
 
 
-_FACTS: dict[int, tuple[Block, _BlockFacts]] = {}
+_FACTS: dict[int, tuple[Block, BlockFacts]] = {}
 _FACTS_MAX = 4096
 
 
-def _facts(block: Block) -> _BlockFacts:
+def block_facts(block: Block) -> BlockFacts:
     """The block's facts, kept per catalog block (the block is kept to check identity)."""
     known = _FACTS.get(id(block))
     if known is not None and known[0] is block:
         return known[1]
     if len(_FACTS) > _FACTS_MAX:
         _FACTS.clear()
-    facts = _BlockFacts(block)
+    facts = BlockFacts(block)
     _FACTS[id(block)] = (block, facts)
     return facts
 
 
 def planned_infusion(
-    slot: Slot, previous: date | None, number: int, dose: Dose, chair: ChairTime
+    slot: Slot,
+    previous: date | None,
+    number: int,
+    dose: Dose,
+    chair: ChairTime,
+    facts: BlockFacts | None = None,
 ) -> PlannedInfusion:
-    facts = _facts(slot.block)
+    """The planned infusion of `slot`; `facts` are `block_facts(slot.block)` when the caller
+    has them at hand."""
+    if facts is None:
+        facts = block_facts(slot.block)
     due = slot.due
     first = slot.dose_index == 0
     hard = None
-    if first and facts.min_spacing is not None and previous is not None:
-        hard = facts.min_spacing.after(previous)
-    fixed_day = not first and facts.consecutive
-    before = None if fixed_day else facts.before
-    after = None if fixed_day else facts.after
+    if first:
+        spacing = facts.spacing
+        if spacing is not None and previous is not None:
+            hard = _ahead(spacing, previous)  # `Block.min_spacing.after(previous)`
+        before, after, windowed = facts.before, facts.after, facts.windowed
+    elif facts.consecutive:  # a later day of a course falls on its day: no window
+        before = after = None
+        windowed = False
+    else:
+        before, after, windowed = facts.before, facts.after, facts.windowed
     earliest = _back(before, due) if before is not None else due
     if hard is not None:
         earliest = max(earliest, hard) if before is not None else hard
@@ -139,7 +151,7 @@ def planned_infusion(
         latest = earliest
     return build(
         PlannedInfusion,
-        partial(_explain, slot, previous, hard, not fixed_day and facts.windowed),
+        (_explain, slot, previous, hard, windowed),
         {
             "date": due,
             "dose_mg": dose.dose_mg,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from msinfusion.care.record import PatientRecord, Result
@@ -107,6 +108,13 @@ def is_stratify_jcv(assay: str | None) -> bool:
     """True for Biogen's STRATIFY JCV (incl. 'DxSelect'); the index cut-offs were derived with it (S27)."""
     if assay is None:
         return False
+    return _is_stratify_name(assay)
+
+
+@lru_cache(maxsize=256)
+def _is_stratify_name(assay: str) -> bool:
+    """`is_stratify_jcv` of a recorded assay name, kept per name: records spell the same few
+    assays, and conditions ask on every change day of every record."""
     words = assay.lower().replace("_", " ").replace("-", " ").split()
     return words[:2] == ["stratify", "jcv"]
 

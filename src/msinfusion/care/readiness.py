@@ -55,6 +55,13 @@ Severity = Literal["block", "review", "info"]
 Status = Literal["cleared", "needs_review", "blocked"]
 
 _ORDER = {"block": 0, "review": 1, "info": 2}
+_severity = operator.attrgetter("severity")
+_by_date = operator.attrgetter("date")
+
+
+def _severity_order(reason: Reason) -> int:
+    return _ORDER[reason.severity]
+
 
 COURSE_DRUGS = frozenset({"alemtuzumab"})
 """Drugs given in treatment courses: vaccine rules apply before every course (convention 11) and a
@@ -193,8 +200,9 @@ class _Check:
         return f"{found.name} ({test})" if found else test
 
     def verdict(self, infusion: PlannedInfusion | None) -> Readiness:
-        reasons = tuple(sorted(self.reasons, key=lambda r: _ORDER[r.severity]))
-        severities = {r.severity for r in reasons}
+        found = self.reasons
+        reasons = tuple(sorted(found, key=_severity_order) if len(found) > 1 else found)
+        severities = set(map(_severity, reasons))
         status: Status = (
             "blocked"
             if "block" in severities
@@ -349,7 +357,11 @@ class _Check:
 
     def _block(self, infusion: PlannedInfusion) -> Block:
         block_id = infusion.block_id.removesuffix(".additional")
-        return next((b for b in self.regimen.blocks if b.id == block_id), self.regimen.blocks[-1])
+        blocks = self.regimen.blocks
+        for block in blocks:
+            if block.id == block_id:
+                return block
+        return blocks[-1]
 
     def spacing(self, infusion: PlannedInfusion, block: Block) -> None:
         day = self.day
@@ -444,6 +456,8 @@ class _Check:
     # ------------------------------------------------------------ requirements
 
     def requirements(self, infusion: PlannedInfusion) -> None:
+        if infusion.number != 1 and _first_infusion_only(self.drug):
+            return  # no requirement applies after the first infusion
         for req in self.drug.requirements:
             if requirement_applies(req, self.rec, infusion):
                 self.requirement(req)
@@ -451,13 +465,13 @@ class _Check:
     def requirement(self, req: Requirement) -> None:
         valid = self.valid_days(req)
         result = usable_result(self.rec, req, self.day, self.previous_dose, valid_days=valid)
-        name = self.test_name(req.test)
-        unknown = (
-            " (Childbearing potential is not recorded: the requirement is applied to be safe.)"
-            if childbearing_unknown(req, self.rec)
-            else ""
-        )
         if result is None:
+            name = self.test_name(req.test)
+            unknown = (
+                " (Childbearing potential is not recorded: the requirement is applied to be safe.)"
+                if childbearing_unknown(req, self.rec)
+                else ""
+            )
             latest = self.rec.latest_result(req.test, on_or_before=self.day)
             if latest is None:
                 self.add(
@@ -541,9 +555,9 @@ class _Check:
     # ------------------------------------------------------------ contraindications, pregnancy
 
     def contraindications(self) -> None:
-        active = self.rec.active_conditions(self.day)
+        active = self.rec.active_conditions(self.day) if self.rec.conditions else None
         for ci in self.drug.contraindications:
-            hits = [c for c in ci.conditions if c in active]
+            hits = [c for c in ci.conditions if c in active] if active else []
             if hits:
                 since = {
                     c.condition: c.date
@@ -655,11 +669,11 @@ class _Check:
         prog = self.drug.program
         if prog is None:
             return
+        name, day, authorizing = prog.program, self.day, prog.authorizing_actions
         actions = sorted(
-            (a for a in self.rec.programs if a.program == prog.program and a.date <= self.day),
-            key=lambda a: a.date,
+            [a for a in self.rec.programs if a.program == name and a.date <= day], key=_by_date
         )
-        auths = [a for a in actions if a.action in prog.authorizing_actions]
+        auths = [a for a in actions if a.action in authorizing]
         if not auths:
             hint = ""
             others = sorted(
@@ -670,7 +684,7 @@ class _Check:
                     and a.action in prog.authorizing_actions
                     and a.date <= self.day
                 ),
-                key=lambda a: a.date,
+                key=_by_date,
             )
             if others:
                 other = others[-1]
@@ -747,6 +761,22 @@ class _Check:
                 f"{'; '.join(unanswered)}.",
                 source,
             )
+
+
+_FIRST_ONLY: dict[int, tuple[Drug, bool]] = {}
+
+
+def _first_infusion_only(drug: Drug) -> bool:
+    """Whether every requirement of the drug is checked before the first infusion only (most
+    drugs screen once): read once per catalog drug."""
+    known = _FIRST_ONLY.get(id(drug))
+    if known is not None and known[0] is drug:
+        return known[1]
+    if len(_FIRST_ONLY) > 256:
+        _FIRST_ONLY.clear()
+    only = all(req.when == "first_infusion" for req in drug.requirements)
+    _FIRST_ONLY[id(drug)] = (drug, only)
+    return only
 
 
 _CITED: dict[tuple[int, int], tuple[Catalog, Source, str]] = {}

@@ -12,7 +12,7 @@ import math
 from bisect import bisect_left, bisect_right
 from contextlib import AbstractContextManager
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -243,30 +243,41 @@ class PatientRecord(_Item):
         """The record grouped and sorted for the queries below, built once on first use."""
         by_drug = _grouped(self.administrations, "drug")
         # first mention in the record breaks ties between drugs first used on the same day
-        if len(by_drug) == 1:  # one drug (most records): no order of first mention to find
+        if len(by_drug) <= 1:  # one drug (most records): no order of first mention to find
             first_use = {drug: given[0].date for drug, given in by_drug.items()}
         else:
             first_use = {
                 drug: by_drug[drug][0].date
                 for drug in dict.fromkeys(map(_by_drug, self.administrations))
             }
-        for course in self.courses:
+        courses = self.courses
+        for course in courses:
             known = first_use.get(course.drug)
             first_use[course.drug] = course.start if known is None else min(known, course.start)
-        courses = self.courses
-        if len(courses) > 1:
-            courses = tuple(sorted(courses, key=_by_start))
         by_course: dict[str, tuple[Course, ...]] = {}
-        for course in courses:
-            by_course[course.drug] = (*by_course.get(course.drug, ()), course)
-        stops = [c.stop for c in self.courses if c.stop is not None]
-        return _Index(
-            administrations=by_drug,
-            results=_grouped(self.results, "test"),
-            courses=by_course,
-            drugs=tuple(sorted(first_use, key=first_use.__getitem__)),
-            latest_given=max((given[-1].date for given in by_drug.values()), default=None),
-            latest_stop=max(stops) if stops else None,
+        if len(courses) == 1:
+            by_course[courses[0].drug] = courses
+        elif courses:
+            for course in sorted(courses, key=_by_start):
+                by_course[course.drug] = (*by_course.get(course.drug, ()), course)
+        stops = [c.stop for c in courses if c.stop is not None]
+        if len(by_drug) == 1:
+            latest_given: date | None = next(iter(by_drug.values()))[-1].date
+        else:
+            latest_given = max((given[-1].date for given in by_drug.values()), default=None)
+        return _new_index(  # `_Index(...)` without the named tuple's Python-level `__new__`
+            (
+                by_drug,
+                _grouped_results(self.results),
+                by_course,
+                (
+                    tuple(first_use)
+                    if len(first_use) <= 1
+                    else tuple(sorted(first_use, key=first_use.__getitem__))
+                ),
+                latest_given,
+                max(stops) if stops else None,
+            )
         )
 
     def administrations_of(
@@ -341,8 +352,13 @@ class _Index(NamedTuple):
     latest_stop: date | None  # the latest course stop
 
 
+_new_index = partial(tuple.__new__, _Index)
+
+
 def _grouped(items: tuple[_T, ...], by: str) -> dict[str, tuple[_T, ...]]:
-    """`items` sorted by date (stable) and grouped by the attribute `by`, in first-seen order."""
+    """`items` sorted by date (stable) and grouped by the attribute `by`, in first-seen order.
+
+    For items that mostly share one key (administrations: most records are on one drug)."""
     if not items:
         return {}
     ordered = sorted(items, key=_by_date)
@@ -357,6 +373,19 @@ def _grouped(items: tuple[_T, ...], by: str) -> dict[str, tuple[_T, ...]]:
             groups[key] = [item]
         else:
             group.append(item)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+def _grouped_results(results: tuple[Result, ...]) -> dict[str, tuple[Result, ...]]:
+    """`_grouped(results, "test")` for items spread over several keys (a record's results are
+    on several tests): one pass, no test for a single group."""
+    groups: dict[str, list[Result]] = {}
+    for result in sorted(results, key=_by_date):
+        group = groups.get(result.test)
+        if group is None:
+            groups[result.test] = [result]
+        else:
+            group.append(result)
     return {k: tuple(v) for k, v in groups.items()}
 
 

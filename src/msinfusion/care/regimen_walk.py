@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.record import Administration
@@ -22,30 +25,41 @@ from msinfusion.knowledge.model import Block, Regimen
 INCOMPLETE_BLOCK_GAP = timedelta(days=30)
 """A dose more than this past its in-block due date starts the next block (the block was cut short)."""
 
+_NO_DAYS = timedelta(0)
+
 FAST_FORWARD = True
 """Place the administrations of a maintenance block (one dose repeated without end) in one step
 (`_fast_forward`). Tests switch it off to check the step gives the positions of the general walk."""
 
 
-@dataclass(slots=True)
-class Slot:
-    """One future position of the regimen; `why` is written on first read."""
+Why = Callable[[], str] | tuple[Any, ...]
+"""What writes a slot's sentence: a function, or a tuple of a function and its arguments (cheaper
+to make than an object or a `functools.partial`; most slots are never explained)."""
+
+
+class Slot(NamedTuple):
+    """One future position of the regimen; `why` is written when read.
+
+    A named tuple: a plan walks a year of positions and most are only dated.
+    """
 
     block_index: int
     block: Block
     cycle: int
     dose_index: int
     due: date
-    explain: Callable[[], str]
+    explain: Why
     actual: date | None = None
-    _why: str | None = None
 
     @property
     def why(self) -> str:
         """The sentence saying why the position falls on its due date."""
-        if self._why is None:
-            self._why = self.explain()
-        return self._why
+        explain = self.explain
+        return explain[0](*explain[1:]) if type(explain) is tuple else explain()
+
+
+_new_slot = partial(tuple.__new__, Slot)
+"""`Slot(*fields)` from the tuple of all its fields, without the generated `__new__`'s own frame."""
 
 
 @dataclass(slots=True)
@@ -73,21 +87,17 @@ class Walker:
     def future(self) -> Iterator[tuple[Slot, date | None]]:
         """Yield (slot, previous infusion date) for every position not yet given."""
         assert self.start is not None
-        given_dates = [a.date for a in self.history]
+        given_dates = list(map(_by_date, self.history))
         n_given = len(given_dates)
         matched = 0  # administrations placed so far; the rest are still to place
         prev: _Rep | None = None  # the previous repetition (of this block or the one before)
         last_dose: date | None = None
         for block_index, block in enumerate(self.regimen.blocks):
-            days = [step.day for step in block.doses]
-            consecutive = block.consecutive_days
-            interval = block.interval
-            months = interval.months if interval is not None else 0
-            span = timedelta(days=interval.days + 7 * interval.weeks) if interval else _NO_DAYS
-            from_start = block.anchor == "previous_block_start"
-            counting = block.counting
-            repeat = block.repeat
-            forever = repeat == "indefinitely"
+            facts = _walk_facts(block)
+            days, after_first, after_previous = facts.days, facts.after_first, facts.after_previous
+            consecutive, months, span = facts.consecutive, facts.months, facts.span
+            from_start, counting = facts.from_start, facts.counting
+            repeat, forever = facts.repeat, facts.forever
             cycle = 0
             maintenance = FAST_FORWARD and forever and len(days) == 1  # one dose, repeated
             while forever or cycle < repeat:  # type: ignore[operator]
@@ -113,10 +123,10 @@ class Walker:
                     if rep is not None:  # a later dose of the block
                         if consecutive:
                             ref = rep.last_actual or rep.last_due
-                            due = ref + timedelta(days=day - days[dose_index - 1])
+                            due = ref + after_previous[dose_index]
                         else:
                             ref = rep.first_actual or rep.first_due
-                            due = ref + timedelta(days=day)
+                            due = ref + after_first[dose_index]
                     elif prev is None:  # the first dose of the regimen
                         due = self.start
                     else:  # the first dose of a block: the interval after its anchor
@@ -152,7 +162,10 @@ class Walker:
                             if dose_index == 0
                             else _in_block_why(block, day, ref)
                         )
-                        yield Slot(block_index, block, cycle, dose_index, due, explain), last_dose
+                        slot = _new_slot(
+                            (block_index, block, cycle, dose_index, due, explain, None)
+                        )
+                        yield slot, last_dose
                         last_dose = due
                     if rep is None:
                         rep = _Rep(block, cycle, due, actual_day, due, actual_day, 1)
@@ -161,11 +174,75 @@ class Walker:
                         rep.count += 1
                 prev = rep
 
-    def _block_why(self, block: Block, prev: _Rep | None) -> Callable[[], str]:
+    def _block_why(self, block: Block, prev: _Rep | None) -> Why:
         if prev is None:
             return _Text("start of treatment" if not self.history else "first recorded infusion")
         reference, actual, anchor_due = _reference(block, prev)
-        return _IntervalWhy(block, prev, reference, actual, anchor_due)
+        return (
+            _interval_why,
+            block,
+            prev.block,
+            prev.cycle,
+            prev.count,
+            reference,
+            actual,
+            anchor_due,
+        )
+
+
+class _WalkFacts:
+    """What walking a catalog block reads from it, as plain attributes and ready-made day spans.
+
+    Catalog models are validated models whose attribute reads cost more than a plain object's,
+    and every patient on the regimen walks the same blocks: they are read once per block.
+    """
+
+    __slots__ = (
+        "after_first",
+        "after_previous",
+        "consecutive",
+        "counting",
+        "days",
+        "forever",
+        "from_start",
+        "months",
+        "repeat",
+        "span",
+    )
+
+    def __init__(self, block: Block) -> None:
+        days = tuple(step.day for step in block.doses)
+        self.days = days
+        # dose i falls days[i] after the block's first dose, or (consecutive days) the difference
+        # to dose i-1 after that one
+        self.after_first = tuple(timedelta(days=day) for day in days)
+        self.after_previous = tuple(
+            timedelta(days=day - days[i - 1]) if i else _NO_DAYS for i, day in enumerate(days)
+        )
+        self.consecutive = block.consecutive_days
+        interval = block.interval
+        self.months = interval.months if interval is not None else 0
+        self.span = timedelta(days=interval.days + 7 * interval.weeks) if interval else _NO_DAYS
+        self.from_start = block.anchor == "previous_block_start"
+        self.counting = block.counting
+        self.repeat = block.repeat
+        self.forever = block.repeat == "indefinitely"
+
+
+_WALK_FACTS: dict[int, tuple[Block, _WalkFacts]] = {}
+_WALK_FACTS_MAX = 4096
+
+
+def _walk_facts(block: Block) -> _WalkFacts:
+    """The block's `_WalkFacts`, kept per catalog block (the block is kept to check identity)."""
+    known = _WALK_FACTS.get(id(block))
+    if known is not None and known[0] is block:
+        return known[1]
+    if len(_WALK_FACTS) > _WALK_FACTS_MAX:
+        _WALK_FACTS.clear()
+    facts = _WalkFacts(block)
+    _WALK_FACTS[id(block)] = (block, facts)
+    return facts
 
 
 def _fast_forward(
@@ -217,17 +294,18 @@ def _repetitions(
     is itself a future (not given) repetition: each is due the interval after the previous due
     date, whatever `Block.counting` says (a repetition not given yet is taken as on time).
 
-    The same slots as the general walk of `Walker.future`, with less to decide per slot.
+    The same slots as the general walk of `Walker.future`, with less to decide per slot: only
+    the previous due date is carried from one repetition to the next.
     """
-    last_dose: date = prev.last_due
+    anchor = prev.last_due  # = first_due: one dose per repetition
+    prev_block, prev_count = prev.block, prev.count
+    prev_cycle = prev.cycle
     while True:
         cycle += 1
-        anchor = prev.last_due  # = first_due: one dose per repetition
         due = (add_months(anchor, months) if months else anchor) + span
-        why = _IntervalWhy(block, prev, anchor, anchor, anchor)
-        yield Slot(block_index, block, cycle, 0, due, why), last_dose
-        last_dose = due
-        prev = _Rep(block, cycle, due, None, due, None, 1)
+        why = (_interval_why, block, prev_block, prev_cycle, prev_count, anchor, anchor, anchor)
+        yield _new_slot((block_index, block, cycle, 0, due, why, None)), anchor
+        prev_block, prev_cycle, prev_count, anchor = block, cycle, 1, due
 
 
 def _reference(block: Block, prev: _Rep) -> tuple[date, date, date]:
@@ -241,7 +319,7 @@ def _reference(block: Block, prev: _Rep) -> tuple[date, date, date]:
     return actual, actual, anchor_due
 
 
-_NO_DAYS = timedelta(0)
+_by_date = attrgetter("date")
 
 
 class _Text:
@@ -264,36 +342,27 @@ def _in_block_why(block: Block, day: int, ref: date) -> Callable[[], str]:
     )
 
 
-class _IntervalWhy:
-    """Why a block falls due an interval after the previous one (written on demand)."""
-
-    __slots__ = ("actual", "anchor_due", "block", "prev_block", "prev_count", "prev_cycle", "ref")
-
-    def __init__(
-        self, block: Block, prev: _Rep, reference: date, actual: date, anchor_due: date
-    ) -> None:
-        self.block, self.ref, self.actual, self.anchor_due = block, reference, actual, anchor_due
-        self.prev_block, self.prev_cycle, self.prev_count = prev.block, prev.cycle, prev.count
-
-    def __call__(self) -> str:
-        block, reference, actual = self.block, self.ref, self.actual
-        how = ""
-        if block.counting == "grid" or (
-            block.counting == "reset_if_late" and actual <= self.anchor_due
-        ):
-            if actual != self.anchor_due:
-                how = f" (its due date; it was given on {actual.isoformat()})"
-        elif block.counting == "reset_if_late" and actual > self.anchor_due:
-            how = (
-                " (given late, so the schedule resets from it; it was due "
-                f"{self.anchor_due.isoformat()})"
-            )
-        prev_def = self.prev_block
-        which = 1 if block.anchor == "previous_block_start" else self.prev_count
-        prev_label = prev_def.label.format(
-            n=which, of=len(prev_def.doses), cycle=self.prev_cycle, day=which
-        )
-        return (
-            f"{block.interval} after {prev_label} on {reference.isoformat()}{how} "
-            f"({block.source.ref})"
-        )
+def _interval_why(
+    block: Block,
+    prev_block: Block,
+    prev_cycle: int,
+    prev_count: int,
+    reference: date,
+    actual: date,
+    anchor_due: date,
+) -> str:
+    """Why a block falls due an interval after the previous one; `prev_*`: the repetition the
+    block counts from (its block, cycle and doses walked)."""
+    how = ""
+    if block.counting == "grid" or (block.counting == "reset_if_late" and actual <= anchor_due):
+        if actual != anchor_due:
+            how = f" (its due date; it was given on {actual.isoformat()})"
+    elif block.counting == "reset_if_late" and actual > anchor_due:
+        how = f" (given late, so the schedule resets from it; it was due {anchor_due.isoformat()})"
+    which = 1 if block.anchor == "previous_block_start" else prev_count
+    prev_label = prev_block.label.format(
+        n=which, of=len(prev_block.doses), cycle=prev_cycle, day=which
+    )
+    return (
+        f"{block.interval} after {prev_label} on {reference.isoformat()}{how} ({block.source.ref})"
+    )
