@@ -68,15 +68,15 @@ class ChairTimes:
             shorter = None  # an earlier reaction rules the shorter infusion out
         self._shorter = shorter
         self._known: dict[tuple[int, bool], ChairTime] = {}
-        self._by_number: dict[
-            tuple[int, int], ChairTime
-        ] = {}  # shared by patients: see chair_times
+        # by (number, course day), shared by patients (see chair_times); read by
+        # `planned.planned_infusions` before it calls `for_infusion`
+        self.by_number: dict[tuple[int, int], ChairTime] = {}
 
     def for_infusion(self, number: int, course_day: int) -> ChairTime:
         """Chair time for infusion `number` (1-based, all infusions of the drug) on `course_day`."""
-        found = self._by_number.get((number, course_day))
+        found = self.by_number.get((number, course_day))
         if found is None:
-            found = self._by_number[(number, course_day)] = self._for_infusion(number, course_day)
+            found = self.by_number[(number, course_day)] = self._for_infusion(number, course_day)
         return found
 
     def _for_infusion(self, number: int, course_day: int) -> ChairTime:

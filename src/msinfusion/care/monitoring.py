@@ -38,38 +38,40 @@ Conditions (`Monitoring.condition`) are named predicates in `CONDITIONS`, evalua
 date; when one does not hold on the due date but starts to hold before the next one (exposure
 passing 24 months), the task falls due on the first day it holds. An unknown name raises CareError.
 
-The conditions live in `care.monitoring_conditions` and the walk of one item from one anchor in
-`care.monitoring_schedule`; this module puts the list together.
+The conditions live in `care.monitoring_conditions`, the walk of one item from one anchor in
+`care.monitoring_schedule` (by arithmetic, for items whose schedule needs no walk, in
+`care.monitoring_arithmetic`) and the pre-infusion tasks in `care.monitoring_requirements`; this
+module puts the list together.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any
 
+from msinfusion.care import monitoring_schedule
 from msinfusion.care.calendar_cache import add_months
-from msinfusion.care.lazy_text import LazyText, build_shared
+from msinfusion.care.due_task import TEST_KIND, DueTask, Status
+from msinfusion.care.lazy_text import build_shared
+from msinfusion.care.monitoring_arithmetic import (
+    arithmetic_kind,
+    from_results_occurrences,
+    untested_occurrences,
+)
 from msinfusion.care.monitoring_conditions import (
     CONDITIONS,
     ConditionCheck,
     condition,
     condition_change_days,
 )
-from msinfusion.care.monitoring_schedule import Occurrence, Schedule
-from msinfusion.care.plan import Plan, PlannedInfusion, current_course, history_for, plan_infusions
+from msinfusion.care.monitoring_requirements import requirement_tasks as _requirement_tasks
+from msinfusion.care.monitoring_schedule import Occurrence, Schedule, counting_result_days
+from msinfusion.care.plan import Plan, current_course, history_for, plan_infusions
 from msinfusion.care.record import Administration, Course, PatientRecord
-from msinfusion.care.requirements import (
-    ResultWindow,
-    childbearing_unknown,
-    freshness,
-    result_window,
-    usable_result,
-)
 from msinfusion.errors import CareError
 from msinfusion.knowledge.catalog import Catalog, default_catalog
-from msinfusion.knowledge.model import Drug, Monitoring, Requirement
+from msinfusion.knowledge.model import Drug, Monitoring
 
 __all__ = [
     "CONDITIONS",
@@ -81,45 +83,6 @@ __all__ = [
     "condition_change_days",
     "due_list",
 ]
-
-Status = Literal["overdue", "upcoming"]
-
-TEST_KIND = {"lab": "test", "screening": "test", "imaging": "scan", "exam": "exam"}
-"""Task kind of a pre-infusion requirement, from the test vocabulary's kind."""
-
-
-@dataclass(frozen=True)
-class DueTask(LazyText):
-    """One task on the due-list; `rule` is the catalog monitoring or requirement id.
-
-    The `reason` of a task on a computed due-list is written when first read (`care.lazy_text`).
-    """
-
-    _lazy_fields = frozenset({"reason"})
-
-    date: date
-    task: str
-    test: str | None
-    drug: str
-    status: Status
-    reason: str
-    source: str
-    rule: str
-    kind: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "date": self.date.isoformat(),
-            "task": self.task,
-            "test": self.test,
-            "drug": self.drug,
-            "status": self.status,
-            "reason": self.reason,
-            "source": self.source,
-            "rule": self.rule,
-            "kind": self.kind,
-        }
-
 
 # ---------------------------------------------------------------- treatment facts
 
@@ -333,8 +296,32 @@ def _item_tasks(
     stop_at = min(end, until) if end else until
     upcoming: list[DueTask] = []
     overdue: list[Occurrence] = []
+    kind = arithmetic_kind(item) if monitoring_schedule.JUMP else ""
     for anchor, what in anchors:
         pending: Occurrence | None = None
+        if kind:  # no walk from the anchor needed (`care.monitoring_arithmetic`)
+            if kind == "untested":
+                dated, pending = untested_occurrences(
+                    item, anchor, what, stop_at, today, None if confirmable else look_back
+                )
+            else:
+                days = counting_result_days(record, item.test)  # type: ignore[arg-type]
+                dated, pending = from_results_occurrences(
+                    item, anchor, what, test_name, days, stop_at, today
+                )
+            for occ in dated:
+                upcoming.append(
+                    build_shared(
+                        DueTask,
+                        (_upcoming_reason, occ, end),
+                        fields,
+                        date=occ.due,
+                        status="upcoming",
+                    )
+                )
+            if pending is not None:
+                overdue.append(pending)
+            continue
         schedule = Schedule(item, record, anchor, what, test_name)
         # only the most recent occurrence since `look_back` matters for an unconfirmable task,
         # only the oldest of a run of unmet past ones for a confirmable task
@@ -395,102 +382,3 @@ def _overdue_reason(
     whys = [o.why for o in same]
     why = min(whys) if confirmable else max(whys)
     return _until_end(f"{why}; overdue: {note}", end)
-
-
-def _requirement_tasks(
-    drug: Drug, plan: Plan, record: PatientRecord, catalog: Catalog, today: date, until: date
-) -> list[DueTask]:
-    """A task for every requirement an infusion in [today, until] still lacks a usable result for.
-
-    Which requirements apply is `requirements.requirement_applies`: the record's part (region,
-    childbearing potential) is the same for every infusion, so it is decided once here and only
-    the infusion's part (`when`) per infusion.
-    """
-    tasks = []
-    region = record.region
-    not_childbearing = record.childbearing_potential is False
-    applicable = [
-        (req, when, valid, fields)
-        for req, when, req_region, childbearing, valid, fields in _requirement_items(catalog, drug)
-        if (req_region is None or req_region == region) and not (childbearing and not_childbearing)
-    ]
-    if not applicable:
-        return tasks
-    # an infusion that is neither the first one nor starts a block can only need a requirement
-    # checked before every infusion
-    whens = {item[1] for item in applicable}
-    every, course = "every_infusion" in whens, "course_start" in whens
-    for infusion in plan.infusions:
-        number, block_start = infusion.number, infusion.block_start
-        if not every and number != 1 and not (course and block_start):
-            continue  # no requirement applies to it
-        day = infusion.date
-        if not today <= day <= until:
-            continue
-        previous = infusion.previous_dose
-        for req, when, valid, fields in applicable:
-            if (when == "first_infusion" and number != 1) or (
-                when == "course_start" and not block_start
-            ):
-                continue
-            if usable_result(record, req, day, previous, valid_days=valid) is not None:
-                continue
-            window = result_window(req, day, previous, valid_days=valid)
-            tasks.append(
-                build_shared(
-                    DueTask,
-                    (_requirement_reason, req, infusion, window, valid, record),
-                    fields,
-                    date=window.by,
-                    status="overdue" if window.by < today else "upcoming",
-                )
-            )
-    return tasks
-
-
-_Requirements = tuple[tuple[Requirement, str, str | None, bool, int | None, dict[str, Any]], ...]
-_REQUIREMENTS: dict[tuple[int, int], tuple[Catalog, Drug, _Requirements]] = {}
-
-
-def _requirement_items(catalog: Catalog, drug: Drug) -> _Requirements:
-    """The drug's requirements with what deciding whether one applies reads (`when`, region,
-    childbearing potential only), their test's validity and the fields every task of the
-    requirement shares, read once per catalog."""
-    known = _REQUIREMENTS.get((id(catalog), id(drug)))
-    if known is not None and known[0] is catalog and known[1] is drug:
-        return known[2]
-    items = []
-    for req in drug.requirements:
-        test = catalog.test(req.test)
-        fields = {
-            "task": test.name,
-            "test": req.test,
-            "drug": drug.id,
-            "source": req.source.text,
-            "rule": req.id,
-            "kind": TEST_KIND[test.kind],
-        }
-        childbearing = req.applies_to == "childbearing_potential"
-        items.append((req, req.when, req.region, childbearing, test.valid_days, fields))
-    if len(_REQUIREMENTS) > 256:
-        _REQUIREMENTS.clear()
-    _REQUIREMENTS[(id(catalog), id(drug))] = (catalog, drug, tuple(items))
-    return tuple(items)
-
-
-def _requirement_reason(
-    req: Requirement,
-    infusion: PlannedInfusion,
-    window: ResultWindow,
-    valid: int | None,
-    record: PatientRecord,
-) -> dict[str, str]:
-    fresh = freshness(req, valid)
-    rule = "any earlier result counts" if fresh == "any date" else f"result must be {fresh}"
-    reason = (
-        f"before {infusion.label} on {infusion.date.isoformat()}: "
-        f"{req.message.rstrip('.')}; {rule} (draw {window.describe()})"
-    )
-    if childbearing_unknown(req, record):
-        reason += "; applies because childbearing potential is not recorded"
-    return {"reason": reason}

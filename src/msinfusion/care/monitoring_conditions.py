@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.pml import (
     ANTI_JCV_STATUS_TEST,
     ANTI_JCV_TEST,
@@ -24,7 +25,7 @@ from msinfusion.care.pml import (
     unusable_reason,
 )
 from msinfusion.care.record import PatientRecord, Result
-from msinfusion.dates import add_months, completed_months
+from msinfusion.dates import completed_months
 from msinfusion.errors import CareError
 
 

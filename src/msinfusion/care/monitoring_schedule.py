@@ -330,6 +330,11 @@ def _times(base: date, months: int, days: int, k: int) -> date:
     return day + timedelta(days=days * k) if days else day
 
 
+def counting_result_days(record: PatientRecord, test: str) -> list[date]:
+    """The dates of the results that count as doing a task on `test` (`_counting_results`)."""
+    return _counting_results(record, test)[1]
+
+
 def _counting_results(record: PatientRecord, test: str) -> tuple[tuple[Result, ...], list[date]]:
     """Results that count as doing a task on `test`, oldest first, and their dates.
 

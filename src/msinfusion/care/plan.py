@@ -7,7 +7,7 @@ first positions in order; every later position gets a due date from the rule the
 A patient's summary, readiness check and due-list each plan the same drug with a different horizon.
 What a plan reads from the record (course, regimen, history, lifetime dose) and the future positions
 do not depend on the horizon, so inside `PatientRecord.shared_work` they are worked out once
-(`_Basis`, `_Future`) and every plan takes as many infusions as its horizon allows.
+(`_Basis`, `Future`) and every plan takes as many infusions as its horizon allows.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from msinfusion.care.calendar_cache import add_months
-from msinfusion.care.chair import chair_times
-from msinfusion.care.dosing import Dose, cumulative_mg_per_m2, dose_for, lifetime_limit
+from msinfusion.care.dosing import cumulative_mg_per_m2, lifetime_limit
 from msinfusion.care.lazy_text import build_plain
-from msinfusion.care.planned import BlockFacts, PlannedInfusion, block_facts, planned_infusion
+from msinfusion.care.plan_future import Future, take_within_limit
+from msinfusion.care.planned import PlannedInfusion
 from msinfusion.care.record import Administration, Course, PatientRecord
-from msinfusion.care.regimen_walk import INCOMPLETE_BLOCK_GAP, Slot, Walker
+from msinfusion.care.regimen_walk import INCOMPLETE_BLOCK_GAP
 from msinfusion.errors import CareError
 from msinfusion.knowledge.model import CumulativeLimit, Drug, Regimen
 
@@ -172,36 +171,12 @@ def plan_infusions(
 
     limit, cumulative = basis.limit, basis.cumulative
     future = basis.future(record, start)
-    horizon: date | None = until
-    slots = future.slot_list  # grows as the regimen is walked further
-    walked = len(slots)
-    extend = future.extend
-    dose_matters = limit is not None and cumulative is not None
-    count = 0  # future slots this plan takes
-    while count < walked or extend():
-        if count == walked:  # `extend` walked one more
-            walked += 1
-        if max_count is not None and count >= max_count:
-            break
-        slot = slots[count]
-        due = slot.due
-        if horizon is None:
-            horizon = add_months(max(due, today) if today else due, 12)
-        if due > horizon and (until is not None or slot.dose_index == 0):
-            break  # the default horizon never cuts a course in two; an explicit `until` is exact
-        if dose_matters:  # only with a lifetime limit does the dose matter here
-            assert limit is not None and cumulative is not None
-            per_m2_dose = future.dose(count, record).dose_mg_per_m2
-            if per_m2_dose and cumulative + per_m2_dose > limit.limit_mg_per_m2 + 1e-9:
-                notes.append(
-                    f"Lifetime limit reached: {cumulative:.1f} of {limit.limit_mg_per_m2:g} mg/m² given "
-                    f"({record.region}); another {per_m2_dose:g} mg/m² dose would exceed it, "
-                    f"so no further doses are planned ({limit.source})."
-                )
-                break
-            if per_m2_dose:
-                cumulative += per_m2_dose
-        count += 1
+    if limit is None or cumulative is None:  # only with a lifetime limit does the dose matter
+        count = future.take(until, today, max_count)
+    else:
+        count, cumulative = take_within_limit(
+            future, record, limit, cumulative, until, today, max_count, notes
+        )
     infusions = future.first(count, record)
     if basis.earlier_courses:
         notes.append(
@@ -237,11 +212,11 @@ class _Basis:
         self.notes, self.off_label, per_m2 = _regimen_facts(drug, regimen)
         self.limit: CumulativeLimit | None = lifetime_limit(drug, record.region)
         self.cumulative: float | None = None
-        self._futures: dict[date | None, _Future] = {}  # by effective start, see `future`
+        self._futures: dict[date | None, Future] = {}  # by effective start, see `future`
         if self.limit is not None:
             self.cumulative = cumulative_mg_per_m2(record, drug, per_m2)
 
-    def future(self, record: PatientRecord, start: date | None) -> _Future:
+    def future(self, record: PatientRecord, start: date | None) -> Future:
         """The record's future positions of the regimen; `start` only matters without history.
 
         Kept per regimen rather than per way of choosing it (the basis is shared by every
@@ -252,7 +227,7 @@ class _Basis:
         effective_start = self.history[0].date if self.history else start
         future = self._futures.get(effective_start)
         if future is None:
-            future = self._futures[effective_start] = _Future(
+            future = self._futures[effective_start] = Future(
                 self.drug,
                 self.regimen,
                 self.history,
@@ -280,84 +255,6 @@ def _basis(drug: Drug, record: PatientRecord, regimen_id: str | None) -> _Basis:
             basis = memo[chosen] = _Basis(drug, record, regimen)
         memo[key] = basis
     return basis
-
-
-class _Future:
-    """The future infusions of one regimen for one record, built on demand and then kept.
-
-    An infusion is only built once a plan keeps it: the slot just past a horizon is looked at, not
-    built.
-    """
-
-    def __init__(
-        self,
-        drug: Drug,
-        regimen: Regimen,
-        history: tuple[Administration, ...],
-        start: date | None,
-        all_given: tuple[Administration, ...],
-        reactions: frozenset[str],
-    ) -> None:
-        self.drug, self.regimen = drug, regimen  # kept alive: the memo key holds their ids
-        self._walker = Walker(regimen, history, start)
-        self._walk = self._walker.future()
-        self._given = len(all_given)
-        self._chairs = chair_times(drug, reactions)
-        self.slot_list: list[Slot] = []  # the future slots walked so far, in order
-        self._previous: list[date | None] = []  # the infusion before each slot
-        self._doses: dict[tuple[int, int], Dose] = {}  # per (block, dose) of the regimen
-        # the dose and the block's facts per (block, dose), for building infusions
-        self._steps: dict[tuple[int, int], tuple[Dose, BlockFacts]] = {}
-        self._infusions: list[PlannedInfusion] = []  # built for the first slots
-        self._firsts: dict[int, tuple[PlannedInfusion, ...]] = {}  # plans of n infusions
-        self._done = False
-
-    @property
-    def notes(self) -> list[str]:
-        """Notes from matching the history (e.g. a block cut short); complete once read past it."""
-        return self._walker.notes
-
-    def extend(self) -> bool:
-        """Walk the regimen one slot further; False at its end."""
-        found = None if self._done else next(self._walk, None)
-        if found is None:
-            self._done = True
-            return False
-        self.slot_list.append(found[0])
-        self._previous.append(found[1])
-        return True
-
-    def dose(self, index: int, record: PatientRecord) -> Dose:
-        """The dose of the slot at `index`; `record` is the one this list was made for."""
-        slot = self.slot_list[index]
-        step = (slot.block_index, slot.dose_index)
-        dose = self._doses.get(step)
-        if dose is None:
-            dose = self._doses[step] = dose_for(slot.block.doses[slot.dose_index], record)
-        return dose
-
-    def first(self, count: int, record: PatientRecord) -> tuple[PlannedInfusion, ...]:
-        """The planned infusions of the first `count` slots (already walked); plans of the same
-        length (a summary and a due-list often are) share the tuple."""
-        found = self._firsts.get(count)
-        if found is None:
-            built = self._infusions
-            if len(built) < count:
-                slots, previous, steps = self.slot_list, self._previous, self._steps
-                chair_for, given = self._chairs.for_infusion, self._given
-                for index in range(len(built), count):
-                    slot = slots[index]
-                    step = (slot.block_index, slot.dose_index)
-                    known = steps.get(step)
-                    if known is None:
-                        known = steps[step] = (self.dose(index, record), block_facts(slot.block))
-                    number = given + index + 1
-                    chair = chair_for(number, slot.dose_index + 1)
-                    built.append(
-                        planned_infusion(slot, previous[index], number, known[0], chair, known[1])
-                    )
-            found = self._firsts[count] = tuple(built[:count])
-        return found
 
 
 _RegimenFacts = tuple[tuple[str, ...], bool, float | None]

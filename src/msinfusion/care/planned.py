@@ -8,12 +8,13 @@ infusions and most readers look at the dates of the next one only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from msinfusion.care.calendar_cache import add_months
-from msinfusion.care.chair import ChairTime
+from msinfusion.care.chair import ChairTime, ChairTimes
 from msinfusion.care.dosing import Dose
 from msinfusion.care.lazy_text import LazyText, build
 from msinfusion.care.regimen_walk import Slot
@@ -170,6 +171,102 @@ def planned_infusion(
             "previous_dose": previous,
         },
     )
+
+
+def planned_infusions(
+    slots: list[Slot],
+    previous: list[date | None],
+    start: int,
+    stop: int,
+    given: int,
+    chairs: ChairTimes,
+    step_of: Callable[[int], Step],
+    steps: dict[tuple[int, int], Step],
+    out: list[PlannedInfusion],
+) -> None:
+    """Append the planned infusions of `slots[start:stop]` to `out`: `planned_infusion` for each,
+    in one loop (a plan builds a year of them).
+
+    `steps` holds per (block, dose) of the regimen what every infusion of it shares (see
+    `Step`); `step_of(index)` makes the missing entry for the slot at `index`. `given` infusions
+    of the drug came before the first slot; `chairs` gives each infusion's chair time.
+    """
+    by_number, chair_for = chairs.by_number, chairs.for_infusion
+    new, append = _new_infusion, out.append
+    for index in range(start, stop):
+        slot = slots[index]
+        dose_index = slot[3]
+        step = steps.get((slot[0], dose_index))
+        if step is None:
+            step = step_of(index)
+        facts, shared = step
+        due = slot[4]
+        prev = previous[index]
+        number = given + index + 1
+        chair = by_number.get((number, dose_index + 1))
+        if chair is None:
+            chair = chair_for(number, dose_index + 1)
+        hard = None
+        if not dose_index:  # the first dose of a block
+            spacing = facts.spacing
+            if spacing is not None and prev is not None:
+                months, days = spacing  # `_ahead(spacing, prev)`, inlined
+                hard = (add_months(prev, months) if months else prev) + days
+            before, after, windowed = facts.before, facts.after, facts.windowed
+        elif facts.consecutive:  # a later day of a course falls on its day: no window
+            before = after = None
+            windowed = False
+        else:
+            before, after, windowed = facts.before, facts.after, facts.windowed
+        if before is not None:
+            months, days = before  # `_back(before, due)`, inlined
+            earliest = (add_months(due, -months) if months else due) - days
+            if hard is not None and hard > earliest:
+                earliest = hard
+        else:
+            earliest = due if hard is None else hard
+        if after is not None:
+            months, days = after  # `_ahead(after, due)`, inlined
+            latest = (add_months(due, months) if months else due) + days
+        else:
+            latest = due
+        if latest < earliest:
+            latest = earliest
+        infusion = new(PlannedInfusion)
+        fields = infusion.__dict__
+        fields.update(shared)
+        fields["date"] = due
+        fields["earliest"] = earliest
+        fields["latest"] = latest
+        fields["chair_minutes"] = chair.total_minutes
+        fields["number"] = number
+        fields["cycle"] = slot[2]
+        fields["chair"] = chair
+        fields["hard_earliest"] = hard
+        fields["previous_dose"] = prev
+        fields["_explain"] = (_explain, slot, prev, hard, windowed)
+        append(infusion)
+
+
+Step = tuple[BlockFacts, dict[str, Any]]
+"""What every planned infusion of one (block, dose) of a regimen shares: the block's facts and
+the fields that do not depend on the slot (`step`)."""
+
+
+def step(block: Block, dose_index: int, dose: Dose) -> Step:
+    """The `Step` of dose `dose_index` of `block`, whose dose is `dose`."""
+    facts = block_facts(block)
+    return facts, {
+        "dose_mg": dose.dose_mg,
+        "block_id": facts.id,
+        "dose_in_block": dose_index + 1,
+        "block_start": dose_index == 0,
+        "dose_mg_per_m2": dose.dose_mg_per_m2,
+        "dose_basis": dose.basis,
+    }
+
+
+_new_infusion = object.__new__
 
 
 def _explain(

@@ -83,9 +83,13 @@ class Walker:
         self.history = history
         self.start = history[0].date if history else start
         self.notes: list[str] = []
+        # set when `future` ends on a block repeated without end: the slots after it
+        self.repeats: Repeats | None = None
 
     def future(self) -> Iterator[tuple[Slot, date | None]]:
-        """Yield (slot, previous infusion date) for every position not yet given."""
+        """Yield (slot, previous infusion date) for every position not yet given, up to a
+        single-dose block repeated without end whose repetitions are all still to come: those
+        `repeats` (set when this ends) gives without end."""
         assert self.start is not None
         given_dates = list(map(_by_date, self.history))
         n_given = len(given_dates)
@@ -115,7 +119,7 @@ class Walker:
                     and matched >= n_given
                     and prev.first_actual is None
                 ):  # the previous repetition is not given yet: the rest are plain repetitions
-                    yield from _repetitions(block_index, block, cycle, prev, months, span)
+                    self.repeats = Repeats(block_index, block, cycle, prev, months, span)
                     return
                 cycle += 1  # one repetition of the block
                 rep: _Rep | None = None
@@ -287,25 +291,44 @@ def _fast_forward(
     return cycle, _Rep(block, cycle, due, actual, due, actual, 1)
 
 
-def _repetitions(
-    block_index: int, block: Block, cycle: int, prev: _Rep, months: int, span: timedelta
-) -> Iterator[tuple[Slot, date | None]]:
+class Repeats:
     """The future repetitions of a single-dose block repeated without end, once the previous one
     is itself a future (not given) repetition: each is due the interval after the previous due
     date, whatever `Block.counting` says (a repetition not given yet is taken as on time).
 
-    The same slots as the general walk of `Walker.future`, with less to decide per slot: only
-    the previous due date is carried from one repetition to the next.
+    The same slots as the general walk of `Walker.future` would give, with less to decide per
+    slot (only the previous due date is carried from one repetition to the next), and added in
+    batches rather than yielded one by one: a plan takes a year of them.
     """
-    anchor = prev.last_due  # = first_due: one dose per repetition
-    prev_block, prev_count = prev.block, prev.count
-    prev_cycle = prev.cycle
-    while True:
-        cycle += 1
-        due = (add_months(anchor, months) if months else anchor) + span
-        why = (_interval_why, block, prev_block, prev_cycle, prev_count, anchor, anchor, anchor)
-        yield _new_slot((block_index, block, cycle, 0, due, why, None)), anchor
-        prev_block, prev_cycle, prev_count, anchor = block, cycle, 1, due
+
+    __slots__ = ("anchor", "block", "block_index", "cycle", "months", "prev", "span")
+
+    def __init__(
+        self, block_index: int, block: Block, cycle: int, prev: _Rep, months: int, span: timedelta
+    ) -> None:
+        self.block_index, self.block, self.cycle = block_index, block, cycle
+        self.months, self.span = months, span
+        self.anchor = prev.last_due  # = first_due: one dose per repetition
+        # the repetition the next one counts from: block, cycle, doses walked
+        self.prev: tuple[Block, int, int] = (prev.block, prev.cycle, prev.count)
+
+    def extend(self, slots: list[Slot], previous: list[date | None], upto: date | None) -> None:
+        """Append the next repetitions to `slots` (and the infusion before each to `previous`):
+        at least one, and on until one is due after `upto`."""
+        block_index, block, cycle = self.block_index, self.block, self.cycle
+        months, span, anchor = self.months, self.span, self.anchor
+        prev_block, prev_cycle, prev_count = self.prev
+        new_slot, add_slot, add_previous = _new_slot, slots.append, previous.append
+        while True:
+            cycle += 1
+            due = (add_months(anchor, months) if months else anchor) + span
+            why = (_interval_why, block, prev_block, prev_cycle, prev_count, anchor, anchor, anchor)
+            add_slot(new_slot((block_index, block, cycle, 0, due, why, None)))
+            add_previous(anchor)
+            prev_block, prev_cycle, prev_count, anchor = block, cycle, 1, due
+            if upto is None or due > upto:
+                break
+        self.cycle, self.anchor, self.prev = cycle, anchor, (prev_block, prev_cycle, prev_count)
 
 
 def _reference(block: Block, prev: _Rep) -> tuple[date, date, date]:
