@@ -310,15 +310,7 @@ def _item_tasks(
                     item, anchor, what, test_name, days, stop_at, today
                 )
             for occ in dated:
-                upcoming.append(
-                    build_shared(
-                        DueTask,
-                        (_upcoming_reason, occ, end),
-                        fields,
-                        date=occ.due,
-                        status="upcoming",
-                    )
-                )
+                upcoming.append(_upcoming(occ, end, fields))
             if pending is not None:
                 overdue.append(pending)
             continue
@@ -334,15 +326,7 @@ def _item_tasks(
             if occ.met:
                 pending = None
             elif occ.due >= today:
-                upcoming.append(
-                    build_shared(
-                        DueTask,
-                        (_upcoming_reason, occ, end),
-                        fields,
-                        date=occ.due,
-                        status="upcoming",
-                    )
-                )
+                upcoming.append(_upcoming(occ, end, fields))
             elif (pending is None) if confirmable else (occ.due >= look_back):
                 # confirmable: keep the oldest unmet; otherwise the most recent one
                 pending = occ
@@ -362,6 +346,12 @@ def _item_tasks(
         explain = (_overdue_reason, same, confirmable, note, end)
         upcoming.append(build_shared(DueTask, explain, fields, date=due, status="overdue"))
     return upcoming
+
+
+def _upcoming(occ: Occurrence, end: date | None, fields: dict[str, Any]) -> DueTask:
+    return build_shared(
+        DueTask, (_upcoming_reason, occ, end), fields, date=occ.due, status="upcoming"
+    )
 
 
 def _until_end(reason: str, end: date | None) -> dict[str, str]:

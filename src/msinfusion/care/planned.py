@@ -16,6 +16,7 @@ from typing import Any
 from msinfusion.care.calendar_cache import add_months
 from msinfusion.care.chair import ChairTime, ChairTimes
 from msinfusion.care.dosing import Dose
+from msinfusion.care.identity_cache import identity_cache
 from msinfusion.care.lazy_text import LazyText, build
 from msinfusion.care.regimen_walk import Slot
 from msinfusion.dates import Interval
@@ -103,20 +104,8 @@ def _ahead(shift: tuple[int, timedelta], day: date) -> date:
     return (add_months(day, months) if months else day) + days
 
 
-_FACTS: dict[int, tuple[Block, BlockFacts]] = {}
-_FACTS_MAX = 4096
-
-
-def block_facts(block: Block) -> BlockFacts:
-    """The block's facts, kept per catalog block (the block is kept to check identity)."""
-    known = _FACTS.get(id(block))
-    if known is not None and known[0] is block:
-        return known[1]
-    if len(_FACTS) > _FACTS_MAX:
-        _FACTS.clear()
-    facts = BlockFacts(block)
-    _FACTS[id(block)] = (block, facts)
-    return facts
+block_facts = identity_cache(BlockFacts)
+"""The block's facts, kept per catalog block."""
 
 
 def planned_infusion(

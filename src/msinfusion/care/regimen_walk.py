@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from msinfusion.care.calendar_cache import add_months
+from msinfusion.care.identity_cache import identity_cache
 from msinfusion.care.record import Administration
 from msinfusion.knowledge.model import Block, Regimen
 
@@ -233,20 +234,8 @@ class _WalkFacts:
         self.forever = block.repeat == "indefinitely"
 
 
-_WALK_FACTS: dict[int, tuple[Block, _WalkFacts]] = {}
-_WALK_FACTS_MAX = 4096
-
-
-def _walk_facts(block: Block) -> _WalkFacts:
-    """The block's `_WalkFacts`, kept per catalog block (the block is kept to check identity)."""
-    known = _WALK_FACTS.get(id(block))
-    if known is not None and known[0] is block:
-        return known[1]
-    if len(_WALK_FACTS) > _WALK_FACTS_MAX:
-        _WALK_FACTS.clear()
-    facts = _WalkFacts(block)
-    _WALK_FACTS[id(block)] = (block, facts)
-    return facts
+_walk_facts = identity_cache(_WalkFacts)
+"""The block's `_WalkFacts`, kept per catalog block."""
 
 
 def _fast_forward(
