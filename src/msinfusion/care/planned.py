@@ -108,6 +108,32 @@ block_facts = identity_cache(BlockFacts)
 """The block's facts, kept per catalog block."""
 
 
+def _window(
+    facts: BlockFacts, first: bool, due: date, previous: date | None
+) -> tuple[date, date, date | None, bool]:
+    """(earliest, latest, hard earliest, windowed) of an infusion due on `due`: the block's window
+    around it, and for a block's first dose no earlier than its minimum spacing after `previous`
+    (`Block.min_spacing.after(previous)`). A later day of a consecutive course falls on its day."""
+    hard = None
+    if first:
+        spacing = facts.spacing
+        if spacing is not None and previous is not None:
+            hard = _ahead(spacing, previous)
+        before, after, windowed = facts.before, facts.after, facts.windowed
+    elif facts.consecutive:
+        before = after = None
+        windowed = False
+    else:
+        before, after, windowed = facts.before, facts.after, facts.windowed
+    earliest = _back(before, due) if before is not None else due
+    if hard is not None:
+        earliest = max(earliest, hard) if before is not None else hard
+    latest = _ahead(after, due) if after is not None else due
+    if latest < earliest:
+        latest = earliest
+    return earliest, latest, hard, windowed
+
+
 def planned_infusion(
     slot: Slot,
     previous: date | None,
@@ -122,23 +148,7 @@ def planned_infusion(
         facts = block_facts(slot.block)
     due = slot.due
     first = slot.dose_index == 0
-    hard = None
-    if first:
-        spacing = facts.spacing
-        if spacing is not None and previous is not None:
-            hard = _ahead(spacing, previous)  # `Block.min_spacing.after(previous)`
-        before, after, windowed = facts.before, facts.after, facts.windowed
-    elif facts.consecutive:  # a later day of a course falls on its day: no window
-        before = after = None
-        windowed = False
-    else:
-        before, after, windowed = facts.before, facts.after, facts.windowed
-    earliest = _back(before, due) if before is not None else due
-    if hard is not None:
-        earliest = max(earliest, hard) if before is not None else hard
-    latest = _ahead(after, due) if after is not None else due
-    if latest < earliest:
-        latest = earliest
+    earliest, latest, hard, windowed = _window(facts, first, due, previous)
     return build(
         PlannedInfusion,
         (_explain, slot, previous, hard, windowed),
@@ -195,32 +205,7 @@ def planned_infusions(
         chair = by_number.get((number, dose_index + 1))
         if chair is None:
             chair = chair_for(number, dose_index + 1)
-        hard = None
-        if not dose_index:  # the first dose of a block
-            spacing = facts.spacing
-            if spacing is not None and prev is not None:
-                months, days = spacing  # `_ahead(spacing, prev)`, inlined
-                hard = (add_months(prev, months) if months else prev) + days
-            before, after, windowed = facts.before, facts.after, facts.windowed
-        elif facts.consecutive:  # a later day of a course falls on its day: no window
-            before = after = None
-            windowed = False
-        else:
-            before, after, windowed = facts.before, facts.after, facts.windowed
-        if before is not None:
-            months, days = before  # `_back(before, due)`, inlined
-            earliest = (add_months(due, -months) if months else due) - days
-            if hard is not None and hard > earliest:
-                earliest = hard
-        else:
-            earliest = due if hard is None else hard
-        if after is not None:
-            months, days = after  # `_ahead(after, due)`, inlined
-            latest = (add_months(due, months) if months else due) + days
-        else:
-            latest = due
-        if latest < earliest:
-            latest = earliest
+        earliest, latest, hard, windowed = _window(facts, not dose_index, due, prev)
         infusion = new(PlannedInfusion)
         fields = infusion.__dict__
         fields.update(shared)
