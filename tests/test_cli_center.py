@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from msinfusion.cli import app
@@ -84,9 +82,6 @@ def test_baseline_table_has_a_summary_line(tmp_path):
     assert "ocrelizumab" in result.stdout
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("msinfusion.center.optimize") is None, reason="optimizer not built"
-)
 def test_optimize_places_everyone_on_a_day_with_room(tmp_path):
     result = run("optimize", write(tmp_path, DAY, "day.json"), "--time-limit", "5", "-f", "json")
     assert result.exit_code == 0, result.stderr
