@@ -12,13 +12,15 @@ import math
 from bisect import bisect_left, bisect_right
 from contextlib import AbstractContextManager
 from datetime import date
-from functools import cached_property, partial
+from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from msinfusion.care.record_index import RecordIndex, build_index
+from msinfusion.care.shared_work import Memo, SharedWork
 from msinfusion.errors import RecordError, format_loc
 from msinfusion.knowledge.catalog import Catalog, default_catalog
 
@@ -239,46 +241,9 @@ class PatientRecord(_Item):
     # ------------------------------------------------------------ queries the rules use
 
     @cached_property
-    def _index(self) -> _Index:
+    def _index(self) -> RecordIndex:
         """The record grouped and sorted for the queries below, built once on first use."""
-        by_drug = _grouped(self.administrations, "drug")
-        # first mention in the record breaks ties between drugs first used on the same day
-        if len(by_drug) <= 1:  # one drug (most records): no order of first mention to find
-            first_use = {drug: given[0].date for drug, given in by_drug.items()}
-        else:
-            first_use = {
-                drug: by_drug[drug][0].date
-                for drug in dict.fromkeys(map(_by_drug, self.administrations))
-            }
-        courses = self.courses
-        for course in courses:
-            known = first_use.get(course.drug)
-            first_use[course.drug] = course.start if known is None else min(known, course.start)
-        by_course: dict[str, tuple[Course, ...]] = {}
-        if len(courses) == 1:
-            by_course[courses[0].drug] = courses
-        elif courses:
-            for course in sorted(courses, key=_by_start):
-                by_course[course.drug] = (*by_course.get(course.drug, ()), course)
-        stops = [c.stop for c in courses if c.stop is not None]
-        if len(by_drug) == 1:
-            latest_given: date | None = next(iter(by_drug.values()))[-1].date
-        else:
-            latest_given = max((given[-1].date for given in by_drug.values()), default=None)
-        return _new_index(  # `_Index(...)` without the named tuple's Python-level `__new__`
-            (
-                by_drug,
-                _grouped_results(self.results),
-                by_course,
-                (
-                    tuple(first_use)
-                    if len(first_use) <= 1
-                    else tuple(sorted(first_use, key=first_use.__getitem__))
-                ),
-                latest_given,
-                max(stops) if stops else None,
-            )
-        )
+        return build_index(self.administrations, self.results, self.courses)
 
     def administrations_of(
         self, drug: str, before: date | None = None
@@ -320,7 +285,7 @@ class PatientRecord(_Item):
         immutable, so what one of them works out stays true for the others. The work is dropped
         when the outermost block ends: a summary leaves no half-walked regimens on the record.
         """
-        return _SharedWork(self)
+        return SharedWork(self)
 
     def memo(self) -> dict[Any, Any]:
         """The shared work of the enclosing `shared_work` block, or a throwaway dict outside one.
@@ -330,7 +295,7 @@ class PatientRecord(_Item):
         memo = self.__dict__.get("_memo")  # `_open_memo`, inlined: asked many times per record
         return memo if memo is not None and memo.owner == id(self) else {}
 
-    def _open_memo(self) -> _Memo | None:
+    def _open_memo(self) -> Memo | None:
         memo = self.__dict__.get("_memo")
         return memo if memo is not None and memo.owner == id(self) else None
 
@@ -341,103 +306,12 @@ class PatientRecord(_Item):
         return mosteller_bsa(self.height_cm, self.weight_kg)
 
 
-class _Index(NamedTuple):
-    """A record grouped for the rules' queries; every group is sorted oldest first."""
-
-    administrations: dict[str, tuple[Administration, ...]]  # by drug
-    results: dict[str, tuple[Result, ...]]  # by test
-    courses: dict[str, tuple[Course, ...]]  # by drug, by start
-    drugs: tuple[str, ...]  # every drug mentioned, in first-use order
-    latest_given: date | None  # the latest administration
-    latest_stop: date | None  # the latest course stop
-
-
-_new_index = partial(tuple.__new__, _Index)
-
-
-def _grouped(items: tuple[_T, ...], by: str) -> dict[str, tuple[_T, ...]]:
-    """`items` sorted by date (stable) and grouped by the attribute `by`, in first-seen order.
-
-    For items that mostly share one key (administrations: most records are on one drug)."""
-    if not items:
-        return {}
-    ordered = sorted(items, key=_by_date)
-    keys = list(map(attrgetter(by), ordered))
-    first = keys[0]
-    if keys.count(first) == len(keys):  # one group (e.g. a record on one drug)
-        return {first: tuple(ordered)}
-    groups: dict[str, list[_T]] = {}
-    for key, item in zip(keys, ordered, strict=True):
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [item]
-        else:
-            group.append(item)
-    return {k: tuple(v) for k, v in groups.items()}
-
-
-def _grouped_results(results: tuple[Result, ...]) -> dict[str, tuple[Result, ...]]:
-    """`_grouped(results, "test")` for items spread over several keys (a record's results are
-    on several tests): one pass, no test for a single group."""
-    groups: dict[str, list[Result]] = {}
-    for result in sorted(results, key=_by_date):
-        group = groups.get(result.test)
-        if group is None:
-            groups[result.test] = [result]
-        else:
-            group.append(result)
-    return {k: tuple(v) for k, v in groups.items()}
-
-
-class _SharedWork:
-    """The block `PatientRecord.shared_work` opens (a class: it is entered twice per summary)."""
-
-    __slots__ = ("opened", "record")
-
-    def __init__(self, record: PatientRecord) -> None:
-        self.record = record
-        self.opened = False
-
-    def __enter__(self) -> None:
-        record = self.record
-        if record._open_memo() is None:  # else an enclosing block keeps the work
-            record.__dict__["_memo"] = _Memo(id(record))
-            self.opened = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self.opened:
-            self.record.__dict__.pop("_memo", None)
-            self.opened = False
-
-
-class _Memo(dict[Any, Any]):
-    """The work a `shared_work` block keeps, for the one record it was opened on.
-
-    `model_copy` copies the instance `__dict__` shallowly, so the memo remembers its record
-    (`owner`, the record's id): a copy made inside the block does not share it. Deep copies and
-    pickles get an empty memo that belongs to no record.
-    """
-
-    def __init__(self, owner: int) -> None:
-        super().__init__()
-        self.owner = owner
-
-    def __deepcopy__(self, _memo: dict[int, Any]) -> _Memo:
-        return _Memo(0)
-
-    def __reduce__(self) -> tuple[type[_Memo], tuple[int]]:
-        return _Memo, (0,)
-
-
 def mosteller_bsa(height_cm: float, weight_kg: float) -> float:
     """Mosteller: sqrt(height_cm x weight_kg / 3600), in m² (convention 8, facts.md T25)."""
     return math.sqrt(height_cm * weight_kg / 3600.0)
 
 
-_T = TypeVar("_T")
 _by_date = attrgetter("date")
-_by_start = attrgetter("start")
-_by_drug = attrgetter("drug")
 
 _UNION_TAGS = {"float", "literal['positive','negative','normal','abnormal']"}
 
