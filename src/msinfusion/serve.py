@@ -16,7 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
-from msinfusion.web import demo_data
+from msinfusion.web import demo_scenarios
 
 DEMO_MARKER = ".msinfusion-demo"
 ROLE_VIEWS = {
@@ -76,9 +76,9 @@ def prepare_environment(demo: bool, host: str) -> Path | None:
 def banner(url: str, demo: bool, database: str) -> str:
     lines = ["", f"msinfusion web app: {url}", f"database: {database}"]
     if demo:
-        lines += ["", f"Demo logins (password: {demo_data.PASSWORD}):"]
-        width = max(len(u) for u, _, _ in demo_data.LOGINS)
-        for username, role, sees in demo_data.LOGINS:
+        lines += ["", f"Demo logins (password: {demo_scenarios.PASSWORD}):"]
+        width = max(len(u) for u, _, _ in demo_scenarios.LOGINS)
+        for username, role, sees in demo_scenarios.LOGINS:
             lines.append(f"  {username:<{width}}  {role}: {sees}")
     lines += [
         "",

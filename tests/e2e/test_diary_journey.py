@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from msinfusion.diary.simulate import SimSpec, simulate_diary
-from msinfusion.web import demo_data as dd
+from msinfusion.web import demo_scenarios as ds
 from msinfusion.web.accounts.models import Role, User
 from msinfusion.web.clinic import models as m
 from msinfusion.web.clinic.management.commands.demo import create_center
@@ -20,7 +20,7 @@ from .test_journeys import center_today
 def diary_patient(live_db):
     """A natalizumab patient with four cycles of diary showing a clear wearing-off."""
     center, staff = create_center()
-    user = User.objects.create_user("diary-patient", password=dd.PASSWORD, role=Role.PATIENT)
+    user = User.objects.create_user("diary-patient", password=ds.PASSWORD, role=Role.PATIENT)
     patient = m.Patient.objects.create(
         center=center, user=user, neurologist=staff["demo-neurologist"], name="Nora Diary"
     )
@@ -43,7 +43,7 @@ def diary_patient(live_db):
 
 
 def test_patient_enters_a_diary_day_and_sees_the_cycle_chart(ui, diary_patient):
-    ui.login("diary-patient", dd.PASSWORD)
+    ui.login("diary-patient", ds.PASSWORD)
     ui.goto("/me/diary/")
     page = ui.page
     assert page.input_value("#id_date") == center_today().isoformat()

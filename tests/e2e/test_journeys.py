@@ -11,6 +11,7 @@ import pytest
 
 from msinfusion.knowledge.catalog import default_catalog
 from msinfusion.web import demo_data as dd
+from msinfusion.web import demo_scenarios as ds
 from msinfusion.web.clinic import models as m
 from msinfusion.web.clinic.management.commands.demo import create_center, store
 from msinfusion.web.clinic.services import summary_for
@@ -18,15 +19,15 @@ from msinfusion.web.clinic.services import summary_for
 
 def center_today():
     """Today at the demo center: the pages' today."""
-    return datetime.now(ZoneInfo(dd.CENTER["timezone"])).date()
+    return datetime.now(ZoneInfo(ds.CENTER["timezone"])).date()
 
 
 # A patient starting ocrelizumab in 12 days whose anti-HBc (hepatitis B core) test was never done.
-STARTING = dd.Scenario(
+STARTING = ds.Scenario(
     "starts in 12 days, anti-HBc missing", 0, next_in=12, flags=("missing:anti_hbc",)
 )
 # A patient whose next ocrelizumab infusion (subsequent dose 2) is due today, all tests in order.
-DUE_TODAY = dd.Scenario("subsequent dose due today", 3, next_in=0)
+DUE_TODAY = ds.Scenario("subsequent dose due today", 3, next_in=0)
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def clinic(live_db):
     return center, staff
 
 
-def add_patient(clinic, scenario: dd.Scenario, username: str | None = None) -> m.Patient:
+def add_patient(clinic, scenario: ds.Scenario, username: str | None = None) -> m.Patient:
     center, staff = clinic
     today = center_today()
     record = dd.build_record(
@@ -56,7 +57,7 @@ def test_patient_logs_in_and_sees_next_infusion_and_missing_tests(ui, clinic):
     days = (nxt.date - center_today()).days
     assert 12 <= days <= 14  # the scenario: 12 days, or the Monday after when that is a weekend
 
-    ui.login("demo-patient", dd.PASSWORD)
+    ui.login("demo-patient", ds.PASSWORD)
     page = ui.page
     assert page.url.endswith("/me/")
     assert page.locator("#next time").first.get_attribute("datetime") == nxt.date.isoformat()
@@ -75,7 +76,7 @@ def test_nurse_records_a_lab_result_and_readiness_changes(ui, clinic):
     patient = add_patient(clinic, STARTING)
     assert summary_for(patient).drugs[0].readiness.status == "blocked"
 
-    ui.login("demo-nurse", dd.PASSWORD)
+    ui.login("demo-nurse", ds.PASSWORD)
     assert ui.page.url.endswith("/worklist/")
     ui.goto(f"/patients/{patient.pk}/")
     page = ui.page
@@ -106,7 +107,7 @@ def test_nurse_records_an_infusion_and_the_plan_moves_on(ui, clinic):
     before = summary_for(patient).drugs[0].next
     assert (before.date, before.label) == (today, "subsequent dose 2")
 
-    ui.login("demo-nurse", dd.PASSWORD)
+    ui.login("demo-nurse", ds.PASSWORD)
     ui.goto(f"/patients/{patient.pk}/administrations/new")
     page = ui.page
     page.select_option("#id_drug", "ocrelizumab")

@@ -21,6 +21,7 @@ from msinfusion.care.record import PatientRecord
 from msinfusion.care.summary import summarize
 from msinfusion.serve import DEMO_MARKER, ServeError, banner, fresh_demo_dir
 from msinfusion.web import demo_data as dd
+from msinfusion.web import demo_scenarios as ds
 from msinfusion.web.accounts.models import Role, User
 from msinfusion.web.audit.models import AuditEvent
 from msinfusion.web.clinic import models as m
@@ -39,7 +40,7 @@ def population():
 
 
 def test_every_drug_has_a_dozen_demo_patients(population):
-    assert Counter(p.drug for p in population) == dict.fromkeys(dd.DRUGS, 12)
+    assert Counter(p.drug for p in population) == dict.fromkeys(ds.DRUGS, 12)
     assert len({p.name for p in population}) == len(population)
 
 
@@ -86,7 +87,7 @@ def test_next_infusions_land_where_the_scenario_says(population):
 
 
 def test_each_drug_has_blocked_patients_and_stopped_or_completed_ones(population):
-    for drug in dd.DRUGS:
+    for drug in ds.DRUGS:
         people = [p for p in population if p.drug == drug]
         assert any(p.expect == "blocked" for p in people), drug
         stopped = [p for p in people if p.record["courses"][0].get("stop")]
@@ -127,7 +128,7 @@ def test_load_population_is_reproducible_and_mixes_drugs():
     first = [p.record for p in dd.load_population(40, MONDAY, seed=3)]
     again = [p.record for p in dd.load_population(40, MONDAY, seed=3)]
     assert first == again
-    assert len({p.drug for p in dd.load_population(200, MONDAY)}) == len(dd.DRUGS)
+    assert len({p.drug for p in dd.load_population(200, MONDAY)}) == len(ds.DRUGS)
 
 
 # ---------------------------------------------------------------- the management command
@@ -136,7 +137,7 @@ def test_load_population_is_reproducible_and_mixes_drugs():
 @pytest.fixture
 def demo(db):
     call_command("demo", today=MONDAY.isoformat(), stdout=io.StringIO())
-    return m.Center.objects.get(name=dd.CENTER["name"])
+    return m.Center.objects.get(name=ds.CENTER["name"])
 
 
 def test_demo_creates_the_lakeside_center_with_chairs_and_hours(demo):

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from msinfusion.web import demo_data as dd
+from msinfusion.web import demo_scenarios as ds
 from msinfusion.web.accounts.models import Role, User
 from msinfusion.web.clinic import models as m
 from msinfusion.web.scheduling.demo import seed_demo_days
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             day = (
                 date.fromisoformat(today)
                 if today
-                else datetime.now(ZoneInfo(dd.CENTER["timezone"])).date()
+                else datetime.now(ZoneInfo(ds.CENTER["timezone"])).date()
             )
         except ValueError:
             raise CommandError(f"--today: not a valid ISO date (YYYY-MM-DD): {today!r}") from None
@@ -76,10 +77,10 @@ class Command(BaseCommand):
                 [staff["demo-neurologist"]],
                 staff,
             )
-            booked = seed_demo_days(center, dd.NURSE_SHIFTS, day, staff["demo-nurse"])
+            booked = seed_demo_days(center, ds.NURSE_SHIFTS, day, staff["demo-nurse"])
         self.stdout.write(
             f"Demo loaded: {center.name}, {count} patients around {day.isoformat()}; "
-            f"logins {', '.join(u for u, _, _ in dd.LOGINS)} (password {dd.PASSWORD})."
+            f"logins {', '.join(u for u, _, _ in ds.LOGINS)} (password {ds.PASSWORD})."
             f" {booked} chair bookings on the next open day."
         )
         if patients:
@@ -89,16 +90,16 @@ class Command(BaseCommand):
 
 def demo_exists() -> bool:
     return (
-        m.Center.objects.filter(name__in=[dd.CENTER["name"]]).exists()
+        m.Center.objects.filter(name__in=[ds.CENTER["name"]]).exists()
         or m.Center.objects.filter(name__startswith=LOAD_CENTER).exists()
-        or User.objects.filter(username__in=[u for u, _, _ in dd.LOGINS]).exists()
+        or User.objects.filter(username__in=[u for u, _, _ in ds.LOGINS]).exists()
     )
 
 
 @transaction.atomic
 def remove_demo() -> int:
     """Remove what `demo` created: clinical rows, patients, accounts, centers (not the audit log)."""
-    centers = m.Center.objects.filter(name=dd.CENTER["name"]) | m.Center.objects.filter(
+    centers = m.Center.objects.filter(name=ds.CENTER["name"]) | m.Center.objects.filter(
         name__startswith=LOAD_CENTER
     )
     patients = m.Patient.objects.filter(center__in=centers)
@@ -120,21 +121,21 @@ def remove_demo() -> int:
 
 def create_center(name: str | None = None, staff_names: dict | None = None):
     """A center with the demo's chairs and opening hours, and its staff accounts."""
-    center = m.Center.objects.create(**{**dd.CENTER, "name": name or dd.CENTER["name"]})
+    center = m.Center.objects.create(**{**ds.CENTER, "name": name or ds.CENTER["name"]})
     m.Chair.objects.bulk_create(
-        [m.Chair(center=center, number=n, kind=kind) for n, kind in dd.CHAIRS]
+        [m.Chair(center=center, number=n, kind=kind) for n, kind in ds.CHAIRS]
     )
     m.OpeningHours.objects.bulk_create(
         [
             m.OpeningHours(center=center, weekday=d, opens=o, closes=c)
-            for d, o, c in dd.OPENING_HOURS
+            for d, o, c in ds.OPENING_HOURS
         ]
     )
     staff = {}
-    for username, (role, first, last) in (staff_names or dd.STAFF).items():
+    for username, (role, first, last) in (staff_names or ds.STAFF).items():
         staff[username] = User.objects.create_user(
             username=username,
-            password=dd.PASSWORD,
+            password=ds.PASSWORD,
             role=role,
             center=center,
             first_name=first,
@@ -155,7 +156,7 @@ def store(population, center, nurse, neurologists, staff=None, password_hash=Non
                 role=Role.PATIENT,
                 first_name=first,
                 last_name=last,
-                password=password_hash or make_password(dd.PASSWORD),
+                password=password_hash or make_password(ds.PASSWORD),
             )
             users[person.key] = user
     User.objects.bulk_create(list(users.values()))
@@ -292,7 +293,7 @@ def clinical_rows(patient, person, nurse, neurologist):
 
 def load_patients(count: int, day: date, lakeside, lakeside_staff, out) -> int:
     """`count` load-test patients over centers of about 1,000 (Lakeside first), with staff."""
-    password_hash = make_password(dd.PASSWORD)  # one hash for every load-test account: loads fast
+    password_hash = make_password(ds.PASSWORD)  # one hash for every load-test account: loads fast
     centers = max(1, math.ceil(count / PATIENTS_PER_CENTER))
     people = iter(dd.load_population(count, day))
     stored = 0
@@ -303,7 +304,7 @@ def load_patients(count: int, day: date, lakeside, lakeside_staff, out) -> int:
                 center, nurse = lakeside, lakeside_staff["demo-nurse"]
                 neurologists = [lakeside_staff["demo-neurologist"]]
             else:
-                center = m.Center.objects.create(**{**dd.CENTER, "name": f"{LOAD_CENTER} {c:02d}"})
+                center = m.Center.objects.create(**{**ds.CENTER, "name": f"{LOAD_CENTER} {c:02d}"})
                 nurse = _staff(f"{LOAD_PREFIX}nurse-{c:02d}", Role.NURSE, center, password_hash)
                 neurologists = []
             while len(neurologists) < NEUROLOGISTS_PER_CENTER:
