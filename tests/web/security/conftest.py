@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,6 +15,7 @@ from django.utils import timezone
 from msinfusion.web.accounts.models import ApiToken, hash_token
 from msinfusion.web.audit.models import AuditEvent
 from msinfusion.web.clinic import models as m
+from msinfusion.web.scheduling.models import NurseShift
 
 from .routes import ACCOUNT
 
@@ -30,6 +31,7 @@ class Extras:
     course: m.Course
     condition: m.Condition
     chair: m.Chair
+    shift: NurseShift
     other_result: m.LabResult
     other_administration: m.Administration
     other_course: m.Course
@@ -71,6 +73,9 @@ def extras(world) -> Extras:
             patient=world.patient, condition="active_infection", date=condition_day
         ),
         chair=m.Chair.objects.create(center=world.center, number=1),
+        shift=NurseShift.objects.create(
+            center=world.center, name="Nurse One", date=date.today(), start=time(8), end=time(16)
+        ),
         other_result=_reported_result(world.other_patient),
         other_administration=m.Administration.current.get(patient=world.other_patient),
         other_course=m.Course.current.get(patient=world.other_patient),
@@ -92,6 +97,7 @@ def url_values(world, extras: Extras) -> dict[str, object]:
         "condition_id": extras.condition.pk,
         "user_id": world.nurse.pk,
         "chair_id": extras.chair.pk,
+        "shift_id": extras.shift.pk,
         "token": world.patient.calendar_token,
     }
 

@@ -146,6 +146,9 @@ HTML: dict[str, Route] = {
     "chair_deactivate": center_page("POST", objects=True),
     "chair_reactivate": center_page("POST", objects=True),
     "opening_hours": center_page("GET", "POST"),
+    "nurse_settings": center_page("GET", "POST"),
+    "nurse_shifts": center_page("GET", "POST"),
+    "nurse_shift_remove": center_page("POST", objects=True),
     "audit_log": center_page("GET"),
     # the day board (staff and admins of a center, each for their own) and chair bookings
     "board": Route(LIST, ("GET",), STAFF | ADMINS, PATIENTS),

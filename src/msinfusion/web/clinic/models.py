@@ -11,10 +11,20 @@ import secrets
 from datetime import time
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from msinfusion.web.clinic import choices
+
+PATIENTS_PER_NURSE = 4
+"""Default: patients one nurse can watch at once (the example value in Hesaraki, Dellaert and de
+Kok, OR Spectrum 2020). Each center sets its own (`Center.patients_per_nurse`)."""
+NURSE_START_MINUTES = 15
+"""Default: minutes a nurse is taken by setting up one infusion before moving on."""
+PATIENTS_PER_NURSE_RANGE = (1, 12)
+NURSE_START_MINUTES_RANGE = (5, 120)
+"""What a center may set: beyond these a ratio or a set-up time is a typing error, not a policy."""
 
 
 class Center(models.Model):
@@ -22,6 +32,37 @@ class Center(models.Model):
     timezone = models.CharField(max_length=64, default="America/New_York")
     address = models.CharField(max_length=300, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The center's nurse policy, read by booking, the day board and the day optimizer.
+    patients_per_nurse = models.PositiveSmallIntegerField(
+        default=PATIENTS_PER_NURSE,
+        validators=[
+            MinValueValidator(PATIENTS_PER_NURSE_RANGE[0]),
+            MaxValueValidator(PATIENTS_PER_NURSE_RANGE[1]),
+        ],
+        help_text="Patients in chairs one nurse on shift can watch at once.",
+    )
+    nurse_start_minutes = models.PositiveSmallIntegerField(
+        default=NURSE_START_MINUTES,
+        validators=[
+            MinValueValidator(NURSE_START_MINUTES_RANGE[0]),
+            MaxValueValidator(NURSE_START_MINUTES_RANGE[1]),
+        ],
+        help_text="Minutes one nurse is busy setting up each infusion at its start.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(patients_per_nurse__gte=PATIENTS_PER_NURSE_RANGE[0])
+                & Q(patients_per_nurse__lte=PATIENTS_PER_NURSE_RANGE[1]),
+                name="center_patients_per_nurse_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(nurse_start_minutes__gte=NURSE_START_MINUTES_RANGE[0])
+                & Q(nurse_start_minutes__lte=NURSE_START_MINUTES_RANGE[1]),
+                name="center_nurse_start_minutes_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

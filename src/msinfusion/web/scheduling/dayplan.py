@@ -27,8 +27,6 @@ from msinfusion.errors import InstanceError
 from msinfusion.web.clinic.models import Center, Chair
 from msinfusion.web.scheduling.models import SLOT_MINUTES, BookedSlot, Booking
 from msinfusion.web.scheduling.services import (
-    NURSE_START_MINUTES,
-    PATIENTS_PER_NURSE,
     BookingError,
     Conflict,
     active_bookings,
@@ -71,7 +69,8 @@ def appointment_id(booking: Booking) -> str:
 
 
 def build_day(center: Center, day: date) -> Day:
-    """The instance of `day`: active chairs, nurse shifts, and every active booking."""
+    """The instance of `day`: active chairs, nurse shifts, the center's nurse policy (patients per
+    nurse, set-up minutes) and every active booking."""
     hours = opening(center, day)
     if hours is None:
         raise BookingError("date", f"the center is closed on {day:%A}s")
@@ -113,8 +112,8 @@ def build_day(center: Center, day: date) -> Day:
         close=closes,
         chairs=len(chairs),
         nurses=nurses,
-        patients_per_nurse=PATIENTS_PER_NURSE,
-        nurse_start_minutes=NURSE_START_MINUTES,
+        patients_per_nurse=center.patients_per_nurse,
+        nurse_start_minutes=center.nurse_start_minutes,
         appointments=tuple(appointments),
         chair_kinds={i: c.kind for i, c in enumerate(chairs, start=1) if c.kind != "chair"},
     )

@@ -6,8 +6,10 @@ in one transaction; the slot table's unique constraint is what settles a race be
 (see `models`). A lost race comes back as `Conflict`, naming the booking that holds the chair.
 
 Nurse capacity follows the center-day model (`center.instance`): starting an infusion takes a nurse
-for `NURSE_START_MINUTES`, and one nurse watches at most `PATIENTS_PER_NURSE` patients in chairs.
-It is a planning rule for offered places (and the optimizer), not a database constraint.
+for the center's `nurse_start_minutes`, and one nurse watches at most the center's
+`patients_per_nurse` patients in chairs (both are `Center` settings, edited on the center's
+settings page). It is a planning rule for offered places (and the optimizer), not a database
+constraint.
 """
 
 from __future__ import annotations
@@ -26,10 +28,6 @@ from msinfusion.web.clinic.models import Center, Chair, Patient
 from msinfusion.web.clinic.services import summary_for
 from msinfusion.web.scheduling.models import SLOT_MINUTES, BookedSlot, Booking, NurseShift
 
-PATIENTS_PER_NURSE = 4
-"""Policy: patients one nurse can watch at once (the example value in Hesaraki, Dellaert and de Kok, OR Spectrum 2020)."""
-NURSE_START_MINUTES = 15
-"""Policy: minutes a nurse is taken by setting up one infusion before moving on."""
 DAY = 24 * 60
 KIND_NAMES = {"chair": "Chair", "bed": "Bed", "isolation": "Isolated room"}
 
@@ -206,9 +204,20 @@ class DayLoad:
     starts: tuple[int, ...]
     has_shifts: bool
     room: NurseRoom
+    patients_per_nurse: int
+    nurse_start_minutes: int
 
     @classmethod
-    def build(cls, shifts: Iterable[NurseShift], stays: Iterable[tuple[int, int]], day: date):
+    def build(
+        cls,
+        shifts: Iterable[NurseShift],
+        stays: Iterable[tuple[int, int]],
+        day: date,
+        *,
+        patients_per_nurse: int,
+        nurse_start_minutes: int,
+    ) -> DayLoad:
+        """The load of `day` under one center's nurse policy (see `load_of` for a center's own)."""
         steps = DAY // SLOT_MINUTES
         nurses, chairs, starts = [0] * steps, [0] * steps, [0] * steps
         shifts = list(shifts)
@@ -221,15 +230,24 @@ class DayLoad:
         for start, minutes in stays:
             for m in slot_minutes(start, minutes):
                 chairs[m // SLOT_MINUTES] += 1
-            for m in slot_minutes(start, min(NURSE_START_MINUTES, minutes)):
+            for m in slot_minutes(start, min(nurse_start_minutes, minutes)):
                 starts[m // SLOT_MINUTES] += 1
         room = NurseRoom(
             [Nurse(str(s.pk), minute_of(s.start), minute_of(s.end)) for s in shifts],
             stays,
-            patients_per_nurse=PATIENTS_PER_NURSE,
-            nurse_start_minutes=NURSE_START_MINUTES,
+            patients_per_nurse=patients_per_nurse,
+            nurse_start_minutes=nurse_start_minutes,
         )
-        return cls(day, tuple(nurses), tuple(chairs), tuple(starts), bool(shifts), room)
+        return cls(
+            day,
+            tuple(nurses),
+            tuple(chairs),
+            tuple(starts),
+            bool(shifts),
+            room,
+            patients_per_nurse,
+            nurse_start_minutes,
+        )
 
     def room_for(self, start: int, minutes: int) -> bool:
         """Whether a nurse can start one more patient at `start` and watch them throughout."""
@@ -238,12 +256,24 @@ class DayLoad:
         return self.room.room_for(start, minutes)
 
 
+def load_of(center: Center, day: date, stays: Iterable[tuple[int, int]]) -> DayLoad:
+    """The load of `stays` (start minute, chair minutes) on `day` under the center's own policy."""
+    return DayLoad.build(
+        center.nurse_shifts.filter(date=day),
+        stays,
+        day,
+        patients_per_nurse=center.patients_per_nurse,
+        nurse_start_minutes=center.nurse_start_minutes,
+    )
+
+
 def day_load(center: Center, day: date, exclude: Sequence[int] = ()) -> DayLoad:
+    """The load of the day as booked (without the bookings in `exclude`)."""
     stays = [
         (minute_of(b.start), b.chair_minutes)
         for b in active_bookings(center, day).exclude(pk__in=exclude)
     ]
-    return DayLoad.build(center.nurse_shifts.filter(date=day), stays, day)
+    return load_of(center, day, stays)
 
 
 def active_bookings(center: Center, day: date):

@@ -10,12 +10,7 @@ from dataclasses import dataclass
 
 from msinfusion.web.clinic.choices import DRUG_NAMES
 from msinfusion.web.scheduling.models import SLOT_MINUTES
-from msinfusion.web.scheduling.services import (
-    PATIENTS_PER_NURSE,
-    DayLoad,
-    chair_name,
-    hhmm,
-)
+from msinfusion.web.scheduling.services import DayLoad, chair_name, hhmm
 
 LEFT = 92  # room for the chair names
 TOP = 22  # room for the hour labels
@@ -120,10 +115,11 @@ def legend(stays: Iterable[Stay]) -> list[dict]:
 
 
 def load_chart(load: DayLoad, stays: Iterable[Stay], opens: int, closes: int) -> dict:
-    """Patients in chairs per nurse on shift, against the limit, and infusion starts per hour."""
+    """Patients in chairs per nurse on shift, against the center's limit, and starts per hour."""
+    limit = load.patients_per_nurse
     first, last = opens // SLOT_MINUTES, -(-closes // SLOT_MINUTES)
     steps = range(first, last)
-    top = PATIENTS_PER_NURSE + 2  # the chart's ceiling, in patients per nurse
+    top = limit + 2  # the chart's ceiling, in patients per nurse
     base = LOAD_HEIGHT - 4
     scale = (LOAD_HEIGHT - 14) / top
     points, over = [], []
@@ -134,7 +130,7 @@ def load_chart(load: DayLoad, stays: Iterable[Stay], opens: int, closes: int) ->
         ratio = patients / nurses if nurses else (top if patients else 0)
         y = round(base - min(ratio, top) * scale, 1)
         points += [f"{x0},{y}", f"{x1},{y}"]
-        if load.has_shifts and patients > PATIENTS_PER_NURSE * nurses:
+        if load.has_shifts and patients > limit * nurses:
             over.append(
                 {"x": x0, "w": round(x1 - x0, 1), "y": base - top * scale, "h": top * scale}
             )
@@ -145,8 +141,9 @@ def load_chart(load: DayLoad, stays: Iterable[Stay], opens: int, closes: int) ->
         "base": base,
         "left": LEFT,
         "ratio": " ".join(points),
-        "limit_y": round(base - PATIENTS_PER_NURSE * scale, 1),
-        "limit": PATIENTS_PER_NURSE,
+        "limit_y": round(base - limit * scale, 1),
+        "limit": limit,
+        "setup_minutes": load.nurse_start_minutes,
         "over": over,
         "has_shifts": load.has_shifts,
         "max_nurses": max((load.nurses[i] for i in steps), default=0),

@@ -24,9 +24,9 @@ from msinfusion.web.scheduling import dayplan
 from msinfusion.web.scheduling.services import (
     BookingError,
     Conflict,
-    DayLoad,
     active_bookings,
     day_load,
+    load_of,
     minute_of,
     opening,
 )
@@ -131,9 +131,7 @@ def _proposal_context(center, day, bookings, names, hours, proposal) -> dict:
 
 
 def _load_of(center, day, stays):
-    return DayLoad.build(
-        center.nurse_shifts.filter(date=day), [(s.start, s.minutes) for s in stays], day
-    )
+    return load_of(center, day, [(s.start, s.minutes) for s in stays])
 
 
 @require_GET

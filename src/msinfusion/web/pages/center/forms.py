@@ -1,4 +1,5 @@
-"""Forms of the center pages: staff accounts, chairs, opening hours and the audit-log filter."""
+"""Forms of the center pages: staff accounts, chairs, opening hours, nurse policy and shifts, and
+the audit-log filter."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from django.contrib.auth.forms import UserCreationForm
 from msinfusion.web.accounts.models import Role, User
 from msinfusion.web.audit.models import Outcome
 from msinfusion.web.clinic import choices
-from msinfusion.web.clinic.models import Chair
+from msinfusion.web.clinic.models import (
+    NURSE_START_MINUTES_RANGE,
+    PATIENTS_PER_NURSE_RANGE,
+    Center,
+    Chair,
+)
+from msinfusion.web.scheduling.models import NurseShift
 
 STAFF_ROLES = [
     (Role.NURSE, "Nurse"),
@@ -79,6 +86,92 @@ class DayForm(forms.Form):
             self.add_error("closes", "When does the center close on this day?")
         if opens is not None and closes is not None and opens >= closes:
             self.add_error("closes", "Closing time must be after opening time.")
+        return data
+
+
+def _bounded(label: str, bounds: tuple[int, int], help_text: str) -> forms.IntegerField:
+    """A whole number in `bounds` whose every error names the setting (shown by the field)."""
+    low, high = bounds
+    message = f"{label} must be a whole number from {low} to {high}."
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        error_messages={
+            "required": f"Enter {label.lower()} ({low} to {high}).",
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+class NurseSettingsForm(forms.ModelForm):
+    """The center's nurse policy: what booking, the day board and the optimizer plan with."""
+
+    patients_per_nurse = _bounded(
+        "Patients per nurse",
+        PATIENTS_PER_NURSE_RANGE,
+        "Patients in chairs one nurse on shift can watch at once.",
+    )
+    nurse_start_minutes = _bounded(
+        "Set-up minutes",
+        NURSE_START_MINUTES_RANGE,
+        "Minutes a nurse is busy setting up each infusion at its start; one nurse sets up one "
+        "infusion at a time.",
+    )
+
+    class Meta:
+        model = Center
+        fields = ("patients_per_nurse", "nurse_start_minutes")
+
+
+class NurseShiftForm(forms.ModelForm):
+    """One nurse's shift on one day of the center (the center's wall clock)."""
+
+    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    class Meta:
+        model = NurseShift
+        fields = ("name", "start", "end")
+        labels = {"name": "Nurse"}
+
+    def __init__(self, *args, center, day, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.center = center
+        self.instance.date = day
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the nurse's name.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        start, end, name = data.get("start"), data.get("end"), data.get("name")
+        if start is None or end is None:
+            return data
+        if end <= start:
+            # a shift ends on the day it starts: past midnight is the next day's shift
+            self.add_error("end", "The shift must end after it starts, on the same day.")
+            return data
+        if name:
+            overlap = NurseShift.objects.filter(
+                center=self.instance.center,
+                date=self.instance.date,
+                name__iexact=name,
+                start__lt=end,
+                end__gt=start,
+            ).first()
+            if overlap is not None:
+                self.add_error(
+                    "start",
+                    f"{overlap.name} already works {overlap.start:%H:%M}-{overlap.end:%H:%M} "
+                    "on this day; one person is counted once.",
+                )
         return data
 
 

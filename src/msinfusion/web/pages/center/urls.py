@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from msinfusion.web.pages.center import audit_log, chairs, hours, views
+from msinfusion.web.pages.center import audit_log, chairs, hours, nurses, views
 
 urlpatterns = [
     path("center/", views.overview, name="center_admin"),
@@ -29,5 +29,12 @@ urlpatterns = [
         name="chair_reactivate",
     ),
     path("center/hours/", hours.opening_hours, name="opening_hours"),
+    path("center/nurses/settings/", nurses.nurse_settings, name="nurse_settings"),
+    path("center/nurses/shifts/", nurses.nurse_shifts, name="nurse_shifts"),
+    path(
+        "center/nurses/shifts/<int:shift_id>/remove/",
+        nurses.nurse_shift_remove,
+        name="nurse_shift_remove",
+    ),
     path("center/audit/", audit_log.audit_log, name="audit_log"),
 ]
