@@ -9,7 +9,10 @@ Levels, in order (all minimised; see docs/center.md for why each is measured thi
 4. `setup_peak`: the most set-ups in progress at once (seated patients included).
 5. `preference_minutes`: sum of |start - preferred start|, course days weighted x3.
 
-Each level is solved with the previous levels fixed at their best value. The model is hinted with
+Each level is solved with the previous levels fixed at their best value. Before CP-SAT searches a
+level, its bound is raised by the time-indexed linear relaxation (`lp_bound`, on days small enough
+for it to be quick) and added to the model as a cut, so CP-SAT stops as soon as it reaches it. The
+model is hinted with
 first-come-first-served (or the caller's schedule) and the result is compared with it at the end,
 so the optimizer is never worse than the baseline, whatever the time limit.
 """
@@ -27,10 +30,27 @@ from msinfusion.center.grid import STEP, Grid
 from msinfusion.center.instance import Instance
 from msinfusion.center.optimize_model import LEVEL_NAMES, build
 from msinfusion.center.schedule import Assignment, LevelResult, Schedule
+from msinfusion.center.time_indexed import (
+    MAX_COLUMNS,
+    columns,
+    lp_bound,
+)
 from msinfusion.center.validate import violations
 
 _SHARE = (0.25, 0.3, 0.3, 0.3, 1.0)
 """Share of the remaining time each level may use; unused time flows to the next level."""
+
+
+_FIRST_RELAXED = 2
+"""The linear relaxation is used from the chair peak on: CP-SAT closes the first two levels on its
+own (the energetic bound is usually tight there), the peaks and the preference minutes never."""
+
+PREFERENCE = len(LEVEL_NAMES) - 1
+
+_FIRST_HINT_SHARE = 0.4
+"""When the relaxation's rounded starts break a rule, CP-SAT first searches from them (this share
+of the level's time), then from the best plan so far: the rounded starts are often far better than
+that plan once repaired, and sometimes not repairable in the time."""
 
 
 def optimize(
@@ -61,6 +81,7 @@ def optimize(
     model = build(grid)
     cp = model.cp
     lows = level_bounds(grid)
+    relax = columns(grid) <= MAX_COLUMNS
     det_time = 0.0
     results: list[LevelResult] = []
     proven: list[bool] = []
@@ -70,15 +91,31 @@ def optimize(
             lows = level_bounds(grid, unplaced=values[0])
             for peak, low in zip(model.peaks, (lows[2], lows[3]), strict=True):
                 cp.add(peak >= low)
-        if k == len(LEVEL_NAMES) - 1:
+        if k == PREFERENCE:
             model.search_near_wishes()
         bound = float(lows[k])
-        budget = (deadline - time.perf_counter()) * _SHARE[k]
-        if values[k] > bound and budget > 0.02:
+        hints: list[dict[str, tuple[int, int]] | None] = [None]  # None: the best plan so far
+        if k >= _FIRST_RELAXED and values[k] > bound and relax:
+            seconds = (deadline - time.perf_counter()) * _SHARE[k]
+            relaxed = lp_bound(grid, k, values[:k], time_limit=seconds)
+            if relaxed is not None and bound < relaxed.bound <= values[k]:
+                bound = float(relaxed.bound)
+                cp.add(model.objectives[k] >= relaxed.bound)  # valid cut: CP-SAT may stop there
+            if relaxed is not None and k == PREFERENCE:
+                plan = _rounded_plan(instance, grid, relaxed.starts)
+                if plan is None:  # search from the rounded starts first, then from the best plan
+                    hints = [_with_groups(relaxed.starts, current, grid), None]
+                elif _improves(grid.levels(plan), values, k):
+                    current, values = plan, grid.levels(plan)
+        for i, start_from in enumerate(hints):
+            share = _SHARE[k] * (_FIRST_HINT_SHARE if i < len(hints) - 1 else 1.0)
+            budget = (deadline - time.perf_counter()) * share
+            if values[k] <= bound or budget <= 0.02:
+                break
             det_budget = None
             if deterministic_limit is not None:
-                det_budget = max((deterministic_limit - det_time) * _SHARE[k], 0.01)
-            model.hint(current)
+                det_budget = max((deterministic_limit - det_time) * share, 0.01)
+            model.hint(start_from if start_from is not None else current)
             cp.minimize(model.objectives[k])
             status, solver = _solve(cp, budget, det_budget, workers, seed)
             det_time += solver.deterministic_time
@@ -117,6 +154,47 @@ def optimize(
             "constraints": len(cp.proto.constraints),
         },
     )
+
+
+def _better(grid: Grid, found: dict[str, tuple[int, int]], values: list[int], k: int) -> bool:
+    """Whether `found` keeps the levels before `k` and improves level `k`."""
+    levels = grid.levels(found)
+    return levels[:k] <= values[:k] and levels[k] < values[k]
+
+
+def _improves(levels: list[int], values: list[int], k: int) -> bool:
+    return levels[:k] <= values[:k] and levels[k] < values[k]
+
+
+def _with_groups(
+    starts: dict[str, int], current: dict[str, tuple[int, int]], grid: Grid
+) -> dict[str, tuple[int, int]]:
+    """Rounded starts with each appointment's chair group from the current plan (or its first)."""
+    return {
+        aid: (slot, current[aid][1] if aid in current else grid.by_id[aid].groups[0])
+        for aid, slot in starts.items()
+    }
+
+
+def _rounded_plan(
+    instance: Instance, grid: Grid, starts: dict[str, int]
+) -> dict[str, tuple[int, int]] | None:
+    """The relaxation's rounded starts as a placement, if they keep every hard rule."""
+    minutes = {aid: STEP * slot for aid, slot in starts.items()}
+    for a in instance.appointments:
+        if a.seated is not None:
+            minutes[a.id] = a.seated.start
+    try:
+        chairs = assign_chairs(instance, minutes)
+    except ValueError:
+        return None
+    schedule = Schedule(
+        tuple(Assignment(aid, chairs[aid], minutes[aid]) for aid in minutes),
+        tuple(a.id for a in instance.appointments if a.id not in minutes),
+    )
+    if violations(instance, schedule):
+        return None
+    return grid.placement(schedule)
 
 
 def _solve(

@@ -1,0 +1,95 @@
+"""The time-indexed relaxation's bounds: exact on hand-made days, never above a real plan."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from msinfusion.center.baseline import first_come_first_served
+from msinfusion.center.bounds import energetic_bound
+from msinfusion.center.grid import LEVEL_NAMES, Grid
+from msinfusion.center.optimize import optimize
+from msinfusion.center.time_indexed import lp_bound
+
+from .conftest import appt, day
+
+
+def test_fixed_starts_give_each_level_exactly():
+    # Starts are fixed (earliest = latest): a 08:00-09:00, b 08:30-09:30, c 09:30-10:30.
+    # Chair peak 2 (a and b from 08:30 to 09:00); set-ups of 30 minutes 08:00, 08:30, 09:30
+    # never overlap: peak 1; preferences 08:10, 08:30, 09:00: 10 + 0 + 30 = 40 minutes.
+    inst = day(
+        [
+            appt("a", 60, "08:00", "08:00", "08:10"),
+            appt("b", 60, "08:30", "08:30", "08:30"),
+            appt("c", 60, "09:30", "09:30", "09:00"),
+        ],
+        chairs=3,
+        nurse_start_minutes=30,
+    )
+    grid = Grid(inst)
+    fixed = [0, 0, 2, 1]
+    bounds = [lp_bound(grid, k, fixed[:k]) for k in range(len(LEVEL_NAMES))]
+    assert [b.bound for b in bounds if b is not None] == [0, 0, 2, 1, 40]
+    assert bounds[4].starts == {"a": 96, "b": 102, "c": 114}  # 08:00, 08:30, 09:30 in slots
+
+
+def test_two_wishes_for_one_chair_cost_an_hour_and_that_is_proven():
+    # One chair, two 1-hour infusions that both want 09:00 (window 08:00-11:00). They cannot
+    # overlap, so one of them moves a full hour: 60 preference minutes at best. Forced energy
+    # alone only knows each could start at its wish (bound 0); the relaxation knows the chair is
+    # shared and gives 60, so the optimizer's plan is proven optimal.
+    inst = day(
+        [appt(x, 60, "08:00", "11:00", "09:00") for x in "ab"],
+        chairs=1,
+    )
+    assert energetic_bound(inst)["min_preference_minutes"] == 0
+    assert lp_bound(Grid(inst), 4, [0, 0, 1, 1]).bound == 60
+    s = optimize(inst, time_limit=5)
+    pref = next(lv for lv in s.levels if lv.name == "preference_minutes")
+    assert (pref.objective, pref.bound) == (60, 60)
+    assert s.status == "optimal"
+
+
+_rows = st.lists(
+    st.tuples(
+        st.integers(1, 30),  # chair time, 5-minute units
+        st.integers(0, 50),  # earliest, 5-minute units after 08:00
+        st.integers(0, 40),  # window width
+        st.booleans(),  # has a wish
+    ),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, chairs=st.integers(1, 3), ppn=st.integers(1, 3), nsm=st.sampled_from([10, 30]))
+def test_bound_never_exceeds_a_real_plan(rows, chairs, ppn, nsm):
+    # Any valid plan meets the rules with its own level values, so no level's relaxation, given
+    # the plan's values before it, may promise less than the plan achieves.
+    appts = []
+    for i, (dur, early, width, wish) in enumerate(rows):
+        e = 480 + 5 * early
+        last = min(e + 5 * width, 1080 - 5 * dur)
+        if last < e:
+            continue
+        h, m = divmod(e + 5 * (width // 2), 60)
+        appts.append(
+            appt(
+                f"x{i}",
+                5 * dur,
+                f"{e // 60:02d}:{e % 60:02d}",
+                f"{last // 60:02d}:{last % 60:02d}",
+                f"{h:02d}:{m:02d}" if wish else None,
+            )
+        )
+    if not appts:
+        return
+    inst = day(appts, chairs=chairs, patients_per_nurse=ppn, nurse_start_minutes=nsm)
+    grid = Grid(inst)
+    for plan in (first_come_first_served(inst), optimize(inst, time_limit=0.5)):
+        values = grid.levels(grid.placement(plan))
+        for k in range(len(LEVEL_NAMES)):
+            relaxed = lp_bound(grid, k, values[:k])
+            assert relaxed is None or relaxed.bound <= values[k], (k, relaxed, values)
