@@ -150,7 +150,7 @@ def lp_bound(
         A_ub=sp.vstack(mats, format="csr"),
         b_ub=np.concatenate(ubs),
         bounds=[(0.0, 1.0)] * n + [(0.0, None)],
-        method="highs",
+        method="highs-ipm",  # interior point: steadier than simplex on these degenerate LPs
         options={"time_limit": max(time_limit, 0.01)},
     )
     if result.status != 0:
