@@ -56,16 +56,23 @@ def cached_population(n: int) -> list[dict]:
     return patients
 
 
-def timed(fn, items, label: str) -> tuple[float, list]:
+def timed(fn, items, label: str, keep: int | None = None, each=None) -> tuple[float, list]:
     """Time `fn` over `items` with the garbage collector paused, as timeit does: otherwise the
-    collector's passes over everything already loaded make large runs look non-linear."""
+    collector's passes over everything already loaded make large runs look non-linear.
+
+    Keeps the first `keep` results (all without it) and hands each to `each`: a batch that
+    streams its answers, as a worklist run does, rather than holding 100,000 of them at once."""
     out = []
     gc.collect()
     gc.disable()
     try:
         start = time.perf_counter()
-        for item in track(items, description=label, transient=True, console=console):
-            out.append(fn(item))
+        for i, item in enumerate(track(items, description=label, transient=True, console=console)):
+            result = fn(item)
+            if each is not None:
+                each(result)
+            if keep is None or i < keep:
+                out.append(result)
         return time.perf_counter() - start, out
     finally:
         gc.enable()
@@ -108,9 +115,24 @@ def main() -> None:
         texts = [json.dumps(d) for d in raw]  # one record file's text per patient
         load_s, records = timed(lambda t: PatientRecord.from_json(t, catalog), texts, f"load {n:,}")
         del texts
-        validate_s, _ = timed(lambda d: PatientRecord.from_dict(d, catalog), raw, f"validate {n:,}")
+        validate_s, again = timed(
+            lambda d: PatientRecord.from_dict(d, catalog), raw, f"validate {n:,}"
+        )
+        del raw, again
+        blocked = 0
+
+        def count_blocked(summary) -> None:
+            nonlocal blocked
+            blocked += sum(
+                1 for d in summary.drugs if d.readiness and d.readiness.status == "blocked"
+            )
+
         care_s, summaries = timed(
-            lambda r: summarize(r, TODAY, catalog=catalog), records, f"evaluate {n:,}"
+            lambda r: summarize(r, TODAY, catalog=catalog),
+            records,
+            f"evaluate {n:,}",
+            keep=args.check,
+            each=count_blocked,
         )
         rows.append((n, load_s, validate_s, care_s))
         if n == small:
@@ -118,9 +140,7 @@ def main() -> None:
                 if summary.to_dict() != single_path(record):
                     raise SystemExit(f"batch and single-patient answers differ for {record.id}")
             console.print(f"identity check: {min(args.check, n)} patients, batch == single path")
-        blocked = sum(
-            1 for s in summaries for d in s.drugs if d.readiness and d.readiness.status == "blocked"
-        )
+        del records, summaries
         console.print(f"{n:,} patients: {blocked:,} blocked next infusions")
     table = Table(
         title=f"care engine, today {TODAY}",
