@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from typing import get_args
+
+from msinfusion.care.record import DrugId
 
 PASSWORD = "demo-password"
 CENTER = {
@@ -43,15 +46,7 @@ LOGINS = [
     ("demo-admin", "center admin", "staff accounts, chairs, opening hours and the audit log"),
 ]
 
-DRUGS = (
-    "ocrelizumab",
-    "ublituximab",
-    "natalizumab",
-    "natalizumab-sztn",
-    "alemtuzumab",
-    "mitoxantrone",
-    "rituximab",
-)
+DRUGS: tuple[str, ...] = get_args(DrugId)  # every drug a record may name, in catalog order
 CONSECUTIVE_DAYS = {"alemtuzumab"}  # course days follow each other, weekends included
 PROGRAM = {
     "natalizumab": "touch",
