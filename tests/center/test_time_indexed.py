@@ -93,3 +93,10 @@ def test_bound_never_exceeds_a_real_plan(rows, chairs, ppn, nsm):
         for k in range(len(LEVEL_NAMES)):
             relaxed = lp_bound(grid, k, values[:k])
             assert relaxed is None or relaxed.bound <= values[k], (k, relaxed, values)
+
+
+def test_a_day_where_nothing_fits_has_no_relaxation():
+    # A 1-hour infusion that may only start at 17:30 cannot end by the 18:00 close.
+    inst = day([appt("late", 60, "17:30", "17:30")])
+    assert lp_bound(Grid(inst), 2, [1, 0]) is None
+    assert optimize(inst, time_limit=1).unplaced == ("late",)

@@ -50,12 +50,13 @@ class _Program:
         self.grid = grid
         self.items: list[Item] = [it for it in grid.free if it.placeable]
         starts = [np.arange(it.e, it.l + 1) for it in self.items]
-        self.item = np.repeat(np.arange(len(self.items)), [s.size for s in starts])
+        sizes = np.array([s.size for s in starts], dtype=np.int64)
+        self.item = np.repeat(np.arange(len(self.items)), sizes)
         self.start = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
         self.n = self.start.size
         self.never = len(grid.free) - len(self.items)
-        self.chair = self.cover(np.array([it.d for it in self.items]))
-        self.setup = self.cover(np.array([it.ns for it in self.items]))
+        self.chair = self.cover(np.array([it.d for it in self.items], dtype=np.int64))
+        self.setup = self.cover(np.array([it.ns for it in self.items], dtype=np.int64))
 
     def cover(self, lengths: np.ndarray) -> sp.csr_matrix:
         """Slot-by-column matrix: 1 where the column's appointment uses the slot (`lengths`
