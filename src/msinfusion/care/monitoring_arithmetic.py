@@ -96,14 +96,7 @@ def untested_occurrences(
             last = _times(base, months, days, before)
             if last <= stop_at and last >= look_back:
                 pending = _repeat(last, every, before, base_what)
-    k = before + 1
-    due = _times(base, months, days, k)
-    while due <= stop_at:
-        upcoming.append(_repeat(due, every, k, base_what))
-        k += 1
-        due = add_months(base, months * k) if months else base  # `_times`, inlined
-        if days:
-            due += timedelta(days=days * k)
+    upcoming.extend(_repeats(base, months, days, before + 1, stop_at, every, base_what))
     return upcoming, pending
 
 
@@ -149,15 +142,22 @@ def from_results_occurrences(
     if due < today:  # the oldest of the unmet run before today; the rest of the run is skipped
         pending = _repeat(due, every, 1, ref_what)
         k = max(2, _last_on_or_before(ref, months, span, today - _DAY) + 1)
-        due = _times(ref, months, span, k)
-    upcoming = []
+    return _repeats(ref, months, span, k, stop_at, every, ref_what), pending
+
+
+def _repeats(
+    base: date, months: int, days: int, k: int, stop_at: date, every: object, what: object
+) -> list[Occurrence]:
+    """Repeats k, k+1, ... of `every` after `base`, while due by `stop_at`."""
+    out = []
+    due = _times(base, months, days, k)
     while due <= stop_at:
-        upcoming.append(_repeat(due, every, k, ref_what))
+        out.append(_repeat(due, every, k, what))
         k += 1
-        due = add_months(ref, months * k) if months else ref  # `_times`, inlined
-        if span:
-            due += timedelta(days=span * k)
-    return upcoming, pending
+        due = add_months(base, months * k) if months else base  # `_times`, inlined
+        if days:
+            due += timedelta(days=days * k)
+    return out
 
 
 def _repeat(due: date, every: object, k: int, base_what: object) -> Occurrence:
