@@ -180,19 +180,8 @@ def _rounded_plan(
     instance: Instance, grid: Grid, starts: dict[str, int]
 ) -> dict[str, tuple[int, int]] | None:
     """The relaxation's rounded starts as a placement, if they keep every hard rule."""
-    minutes = {aid: STEP * slot for aid, slot in starts.items()}
-    for a in instance.appointments:
-        if a.seated is not None:
-            minutes[a.id] = a.seated.start
-    try:
-        chairs = assign_chairs(instance, minutes)
-    except ValueError:
-        return None
-    schedule = Schedule(
-        tuple(Assignment(aid, chairs[aid], minutes[aid]) for aid in minutes),
-        tuple(a.id for a in instance.appointments if a.id not in minutes),
-    )
-    if violations(instance, schedule):
+    schedule = _schedule(instance, starts)
+    if schedule is None or violations(instance, schedule):
         return None
     return grid.placement(schedule)
 
@@ -219,8 +208,19 @@ def _to_schedule(
     instance: Instance, grid: Grid, placement: dict[str, tuple[int, int]]
 ) -> Schedule | None:
     """Placement on the grid -> chairs and minutes; None if the chairs cannot be coloured."""
-    starts = {aid: STEP * s for aid, (s, _g) in placement.items()}
-    allowed = {aid: grid.groups[g].chairs for aid, (_s, g) in placement.items()}
+    return _schedule(
+        instance,
+        {aid: s for aid, (s, _g) in placement.items()},
+        {aid: grid.groups[g].chairs for aid, (_s, g) in placement.items()},
+    )
+
+
+def _schedule(
+    instance: Instance, slots: dict[str, int], allowed: dict[str, tuple[int, ...]] | None = None
+) -> Schedule | None:
+    """Start slots (seated patients keep theirs) -> a schedule with chairs coloured greedily,
+    within `allowed` chairs per appointment if given; None if the chairs cannot be coloured."""
+    starts = {aid: STEP * s for aid, s in slots.items()}
     for a in instance.appointments:
         if a.seated is not None:
             starts[a.id] = a.seated.start
