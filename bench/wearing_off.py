@@ -21,11 +21,12 @@ For natalizumab (28-day cycles) and ocrelizumab (168-day cycles), 3 cycles, 30% 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import sys
 import time
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +122,17 @@ def run_cells(plan: list[Cell], reps: int, workers: int) -> dict[int, list[Outco
     return results
 
 
+def save_outcomes(path: Path, plan: list[Cell], results: dict[int, list[Outcome]]) -> None:
+    """One JSON line per simulated patient with its cell, so a later reading (another decision
+    level, another summary) needs no new simulation."""
+    with path.open("w") as out:
+        for i, cell in enumerate(plan):
+            for r in sorted(results.get(i, []), key=lambda o: o.p_value or 0.0):
+                row = {"group": cell.group, "label": cell.label, "drug": cell.drug, **asdict(r)}
+                out.write(json.dumps(row) + "\n")
+    console.print(f"  Outcomes written to {path}")
+
+
 def run_pool_one(task: tuple[str, int, bool, int]) -> PoolPatient:
     drug, i, with_effect, reps = task
     spec = clinic_spec(drug, i, with_effect)
@@ -180,6 +192,9 @@ def main() -> None:
     ap.add_argument("--clinic-pool", type=int, help="clinic pool: patients per arm per drug")
     ap.add_argument("--clinics", type=int, help="simulated clinics per drug and true share")
     ap.add_argument("--clinic-only", action="store_true", help="only the clinic level")
+    ap.add_argument(
+        "--save", type=Path, help="write every simulated patient's outcome here (JSON lines)"
+    )
     args = ap.parse_args()
     if args.clinic_only:
         verdicts: list[tuple[str, bool | None]] = []
@@ -211,6 +226,8 @@ def main() -> None:
     started = time.perf_counter()
     results = run_cells(plan, reps, args.workers)
     elapsed = time.perf_counter() - started
+    if args.save:
+        save_outcomes(args.save, plan, results)
     verdicts = []
     false_positives(plan, results, verdicts)
     for drug in drugs:

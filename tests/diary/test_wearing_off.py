@@ -183,6 +183,21 @@ def test_too_few_replicates_is_an_error():
     days, infusions = hand_diary([0, 28, 56], bump=0.0, onset=7)
     with pytest.raises(DiaryError, match="permutations"):
         analyse(days, infusions, permutations=5)
+    # With B replicates the smallest p-value is 1 / (B + 1): below the 4% decision level only
+    # from B = 25 on, so 24 could never say "likely".
+    with pytest.raises(DiaryError, match="at least 25"):
+        analyse(days, infusions, permutations=24)
+    assert analyse(days, infusions, permutations=25, symptoms=False).p_value is not None
+
+
+def test_the_decision_level_is_four_percent():
+    """A p-value between 0.04 and 0.05 is not enough for "likely" (docs/wearing-off.md, step 4),
+    and the explanation says what the verdict needs."""
+    from msinfusion.diary import wearing_off as wo
+
+    assert wo.ALPHA == 0.04
+    assert wo.chance_words(0.045) == "fewer than 1 in 20"
+    assert wo.chance_words(0.039) == "fewer than 1 in 25"
 
 
 def test_the_clinician_explanation_speaks_about_the_patient():

@@ -7,7 +7,7 @@ longer natalizumab interval brings more or less wearing-off (van Kempen 2019; Br
 Two proportions per group, with different meanings (the JSON says which is which):
 - `likely_share`: the share of analysed patients whose diary gives "likely", with a Wilson 95%
   interval. It is what the clinic sees, and it is NOT the share with wearing-off: it misses the
-  cases the test does not detect (its power is below 1) and adds false alarms (5% of the others);
+  cases the test does not detect (its power is below 1) and adds false alarms (at most 5% of the others);
 - `prevalence`: the estimated share of analysed patients with wearing-off, from all their overall
   p-values (`prevalence` below): a two-part mixture, exact uniform p-values for patients without
   wearing-off and a shifted normal on the z-scale for those with one, fitted by binned maximum
@@ -35,7 +35,7 @@ Z95 = 1.959963984540054
 VERDICTS = ("likely", "unlikely", "insufficient_data")
 LIKELY_SHARE_MEANS = (
     "share of analysed patients whose diary gives 'likely' (Wilson 95% interval); not the share"
-    " with wearing-off: it misses what the test does not detect and includes about 5% false alarms"
+    " with wearing-off: it misses what the test does not detect and includes at most 5% false alarms"
 )
 PREVALENCE_MEANS = (
     "estimated share of analysed patients with wearing-off, from all their p-values (mixture"
