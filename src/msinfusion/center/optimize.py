@@ -26,12 +26,14 @@ from ortools.sat.python import cp_model
 from msinfusion.center.baseline import first_come_first_served
 from msinfusion.center.bounds import level_bounds
 from msinfusion.center.chairs import assign_chairs
+from msinfusion.center.column_mip import fitting_starts, solve_restricted, with_plan
 from msinfusion.center.grid import STEP, Grid
 from msinfusion.center.instance import Instance
-from msinfusion.center.optimize_model import LEVEL_NAMES, build
+from msinfusion.center.optimize_model import LEVEL_NAMES, Model, build
 from msinfusion.center.schedule import Assignment, LevelResult, Schedule
 from msinfusion.center.time_indexed import (
     MAX_COLUMNS,
+    Relaxed,
     columns,
     lp_bound,
 )
@@ -46,6 +48,16 @@ _FIRST_RELAXED = 2
 own (the energetic bound is usually tight there), the peaks and the preference minutes never."""
 
 PREFERENCE = len(LEVEL_NAMES) - 1
+
+_MIP_SHARE = 0.5
+"""Share of a level's time the restricted MIPs may use before CP-SAT searches."""
+
+_GROUPS_SECONDS = 1.0
+"""Time CP-SAT may take to give fixed starts their chair groups (it needs a fraction of that)."""
+
+_MAX_FIXED_COLUMNS = 4_000
+"""Reduced-cost fixing is tried when it leaves at most this many starts (HiGHS then proves the
+level within seconds); with more the gap is too wide for it to pay."""
 
 _FIRST_HINT_SHARE = 0.4
 """When the relaxation's rounded starts break a rule, CP-SAT first searches from them (this share
@@ -95,13 +107,29 @@ def optimize(
             model.search_near_wishes()
         bound = float(lows[k])
         hints: list[dict[str, tuple[int, int]] | None] = [None]  # None: the best plan so far
+        sketch = None
         if k >= _FIRST_RELAXED and values[k] > bound and relax:
             seconds = (deadline - time.perf_counter()) * _SHARE[k]
             relaxed = lp_bound(grid, k, values[:k], time_limit=seconds)
             if relaxed is not None and bound < relaxed.bound <= values[k]:
                 bound = float(relaxed.bound)
                 cp.add(model.objectives[k] >= relaxed.bound)  # valid cut: CP-SAT may stop there
-            if relaxed is not None and k == PREFERENCE:
+            if relaxed is not None and values[k] > bound:
+                budget = (
+                    (deadline - time.perf_counter())
+                    * _SHARE[k]
+                    * (0.8 if k == PREFERENCE else _MIP_SHARE)
+                )
+                found, optimum, sketch = _restricted(
+                    instance, grid, model, k, values, relaxed, current, budget
+                )
+                if found is not None:
+                    current, values = found, grid.levels(found)
+                if optimum is not None:
+                    bound = max(bound, float(optimum))
+            if sketch is not None and values[k] > bound:
+                hints = [_with_groups(sketch, current, grid), None]
+            elif relaxed is not None and k == PREFERENCE:
                 plan = _rounded_plan(instance, grid, relaxed.starts)
                 if plan is None:  # search from the rounded starts first, then from the best plan
                     hints = [_with_groups(relaxed.starts, current, grid), None]
@@ -154,6 +182,82 @@ def optimize(
             "constraints": len(cp.proto.constraints),
         },
     )
+
+
+def _restricted(
+    instance: Instance,
+    grid: Grid,
+    model: Model,
+    k: int,
+    values: list[int],
+    relaxed: Relaxed,
+    current: dict[str, tuple[int, int]],
+    seconds: float,
+) -> tuple[dict[str, tuple[int, int]] | None, int | None, dict[str, int] | None]:
+    """The level as a MIP over few starts (`column_mip`): first the relaxation's own starts, then,
+    for the preference level, every start reduced-cost fixing leaves. Returns a better valid
+    plan (or None), the level's proven lower bound (or None) and, when the MIP's better plan
+    cannot be seated in the chair groups, its starts (a search hint)."""
+    ends = time.perf_counter() + seconds
+    better: dict[str, tuple[int, int]] | None = None
+    sketch: dict[str, int] | None = None
+    best = values[k]
+    starts = with_plan(relaxed.support or {}, current)
+    found = solve_restricted(
+        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), grouped=True
+    )
+    plan = None if found is None else _valid_plan(instance, grid, model, found.placement, values, k)
+    if found is not None and plan is not None and found.value < best:
+        better, best = plan, found.value
+    elif found is not None and found.value < best:
+        sketch = {aid: slot for aid, (slot, _g) in found.placement.items()}
+    if best <= relaxed.bound:
+        return better, best, sketch
+    if relaxed.costs is None:
+        return better, None, sketch
+    fitting = fitting_starts(relaxed.costs, best - 1 - relaxed.costs.base)
+    if sum(v.size for v in fitting.values()) > _MAX_FIXED_COLUMNS:
+        return better, None, sketch
+    starts = with_plan(fitting, better or current)
+    found = solve_restricted(
+        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), grouped=False
+    )
+    if found is None:
+        return better, None, sketch
+    plan = _valid_plan(instance, grid, model, found.placement, values, k)
+    if plan is not None and found.value < best:
+        better, best = plan, found.value
+    # Every start a better plan could use was in the MIP: its lower bound holds for the level.
+    return better, min(best, found.lower), sketch
+
+
+def _valid_plan(
+    instance: Instance,
+    grid: Grid,
+    model: Model,
+    placement: dict[str, tuple[int, int]],
+    values: list[int],
+    k: int,
+) -> dict[str, tuple[int, int]] | None:
+    """The placement's starts as a plan of the model, if they keep every hard rule and the levels
+    before `k`: chairs coloured greedily, or, when greedy colouring fails (it does not look
+    ahead: a patient without needs may take the bed a later patient needs), each appointment's
+    chair group chosen by CP-SAT with every start fixed."""
+    if grid.levels(placement)[:k] > values[:k]:
+        return None
+    slots = {aid: slot for aid, (slot, _g) in placement.items()}
+    for schedule in (_to_schedule(instance, grid, placement), _schedule(instance, slots)):
+        if schedule is not None and not violations(instance, schedule):
+            return grid.placement(schedule)
+    if len(grid.groups) < 2:
+        return None
+    grouped = model.with_starts(slots, _GROUPS_SECONDS)
+    if grouped is None:
+        return None
+    schedule = _to_schedule(instance, grid, grouped)
+    if schedule is None or violations(instance, schedule):
+        return None
+    return grouped
 
 
 def _better(grid: Grid, found: dict[str, tuple[int, int]], values: list[int], k: int) -> bool:

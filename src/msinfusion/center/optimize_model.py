@@ -42,6 +42,25 @@ class Model:
     twins: list[list[str]] = field(default_factory=list)
     """Interchangeable appointments (same times, needs and weights), in booking order."""
 
+    def with_starts(
+        self, slots: Mapping[str, int], seconds: float
+    ) -> dict[str, tuple[int, int]] | None:
+        """Chair groups for these fixed starts (everyone else unplaced), or None if there are
+        none: the model's own rules decide, so the result is a plan of the model."""
+        cp = self.cp.clone()
+        for aid, s in self.start.items():
+            if aid in slots:
+                cp.add(s == slots[aid])
+                cp.add(self.present[aid] == 1)
+            else:
+                cp.add(self.present[aid] == 0)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1
+        if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return self.read(solver)
+
     # ---------------------------------------------------------------------------- hints
 
     def hint(self, placement: Mapping[str, tuple[int, int]]) -> None:

@@ -20,14 +20,14 @@ found no plan at all within 20 seconds once the chair groups were kept.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from msinfusion.center.grid import STEP, Grid, Item
+from msinfusion.center.grid import LEVEL_NAMES, STEP, Grid, Item
 
 MAX_COLUMNS = 15_000
 """Above this many x[i, t] columns (about 200 appointments) the relaxation takes longer than a
@@ -43,16 +43,39 @@ def columns(grid: Grid) -> int:
     return sum(it.l - it.e + 1 for it in grid.free if it.placeable)
 
 
-class _Program:
-    """Columns x[i, t] and the rows of every rule and level, as `(matrix, upper bound)`."""
+class Program:
+    """Columns x[i, t] (or x[i, t, g] with chair groups) and the rows of every rule and level.
 
-    def __init__(self, grid: Grid) -> None:
+    Without `columns`, every allowed start of every placeable appointment, chair groups left out
+    (the relaxation). With `columns` = {id: start slots}, only those starts, each once per chair
+    group the appointment may use when `grouped` (the restricted MIP, `column_mip`)."""
+
+    def __init__(
+        self,
+        grid: Grid,
+        columns: Mapping[str, Iterable[int]] | None = None,
+        grouped: bool = False,
+    ) -> None:
         self.grid = grid
         self.items: list[Item] = [it for it in grid.free if it.placeable]
-        starts = [np.arange(it.e, it.l + 1) for it in self.items]
-        sizes = np.array([s.size for s in starts], dtype=np.int64)
-        self.item = np.repeat(np.arange(len(self.items)), sizes)
-        self.start = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+        item: list[np.ndarray] = []
+        start: list[np.ndarray] = []
+        group: list[np.ndarray] = []
+        for k, it in enumerate(self.items):
+            if columns is None:
+                slots = np.arange(it.e, it.l + 1)
+            else:
+                slots = np.unique(np.asarray(list(columns.get(it.id, ())), dtype=np.int64))
+                slots = slots[(slots >= it.e) & (slots <= it.l)]
+            for gg in it.groups if grouped else (-1,):
+                item.append(np.full(slots.size, k, dtype=np.int64))
+                start.append(slots)
+                group.append(np.full(slots.size, gg, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        self.item = np.concatenate(item) if item else empty
+        self.start = np.concatenate(start) if start else empty
+        self.group = np.concatenate(group) if group else empty
+        self.grouped = grouped
         self.n = self.start.size
         self.never = len(grid.free) - len(self.items)
         self.chair = self.cover(np.array([it.d for it in self.items], dtype=np.int64))
@@ -62,7 +85,7 @@ class _Program:
         """Slot-by-column matrix: 1 where the column's appointment uses the slot (`lengths`
         slots from its start)."""
         g = self.grid
-        per_col = lengths[self.item]
+        per_col = lengths[self.item] if self.n else np.zeros(0, dtype=np.int64)
         total = int(per_col.sum())
         cols = np.repeat(np.arange(self.n), per_col)
         first = np.repeat(np.cumsum(per_col) - per_col, per_col)
@@ -82,10 +105,20 @@ class _Program:
         """Every rule, and the levels before `level` at most their `fixed` values (x only)."""
         g = self.grid
         out: list[tuple[sp.spmatrix, np.ndarray | float]] = [
-            (sp.csr_matrix((np.ones(self.n), (self.item, np.arange(self.n)))), 1.0),
+            (
+                sp.csr_matrix(
+                    (np.ones(self.n), (self.item, np.arange(self.n))),
+                    shape=(len(self.items), self.n),
+                ),
+                1.0,
+            ),
             (self.chair, g.chair_res),
             (self.setup, g.start_res),
         ]
+        if self.grouped and len(g.groups) > 1:
+            for gg, grp in enumerate(g.groups):
+                mask = sp.diags((self.group == gg).astype(float))
+                out.append((self.chair @ mask, grp.residual))
         if level > 0:  # at most fixed[0] unplaced: at least this many placed
             placed = len(self.items) - (fixed[0] - self.never)
             out.append((-sp.csr_matrix(np.ones((1, self.n))), -placed))
@@ -99,6 +132,67 @@ class _Program:
         ubs = [np.broadcast_to(np.asarray(b, dtype=float), (m.shape[0],)) for m, b in out]
         return mats, ubs
 
+    def problem(
+        self, level: int, fixed: Sequence[int]
+    ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+        """`(cost, A, b)` of min cost.(x, P) s.t. A (x, P) <= b; the last column P is the peak of
+        levels 2 and 3 (unused, cost 0, otherwise)."""
+        n, m = self.n, self.grid.n
+        mats, ubs = self.rows(level, fixed)
+        mats = [sp.hstack([a, sp.csr_matrix((a.shape[0], 1))]) for a in mats]
+        cost = np.zeros(n + 1)
+        if level == 0:
+            cost[:n] = -1.0  # most placed
+        elif level == 1:
+            cost[:n] = STEP * self.late()
+        elif level in (2, 3):  # min P: load + fixed load <= P in every slot
+            load = self.chair if level == 2 else self.setup
+            fixed_load = self.grid.chair_fixed if level == 2 else self.grid.seated_starting
+            mats.append(sp.hstack([load, sp.csr_matrix(np.full((m, 1), -1.0))]))
+            ubs.append(-fixed_load.astype(float))
+            cost[n] = 1.0
+        else:
+            cost[:n] = self.preference()
+        return cost, sp.vstack(mats, format="csr"), np.concatenate(ubs)
+
+    def placement(self, x: np.ndarray) -> dict[str, tuple[int, int]]:
+        """An integer solution as {id: (start slot, chair group)}."""
+        return {
+            self.items[self.item[j]].id: (int(self.start[j]), max(int(self.group[j]), 0))
+            for j in np.flatnonzero(x[: self.n] > 0.5)
+        }
+
+    def reduced_costs(
+        self, cost: np.ndarray, a: sp.csr_matrix, b: np.ndarray, marginals: np.ndarray
+    ) -> ReducedCosts:
+        """The Lagrangian bound and per-start costs from the rows' dual prices (see
+        `ReducedCosts`); x-only rows, every column in [0, 1]."""
+        y = np.minimum(np.asarray(marginals, dtype=float), 0.0)  # sign noise would break validity
+        rc = cost - a.T @ y
+        below = np.minimum(rc, 0.0)  # columns that pay to be left at 0
+        base = float(y @ b + below.sum())
+        base -= _TOLERANCE * (1.0 + abs(base))
+        plus, minus = np.maximum(rc, 0.0), -below
+        per_item = np.bincount(self.item, weights=minus, minlength=len(self.items))
+        first: dict[str, int] = {}
+        slots: dict[str, np.ndarray] = {}
+        unplaced: dict[str, float] = {}
+        bounds = np.concatenate([[0], np.cumsum([it.l - it.e + 1 for it in self.items])])
+        for k, it in enumerate(self.items):
+            lo, hi = bounds[k], bounds[k + 1]
+            first[it.id] = it.e
+            slots[it.id] = plus[lo:hi] + per_item[k] - minus[lo:hi]
+            unplaced[it.id] = float(per_item[k])
+        return ReducedCosts(base, first, slots, unplaced)
+
+    def support(self, x: np.ndarray, least: float = 0.01) -> dict[str, np.ndarray]:
+        """Per appointment the start slots with weight of at least `least`."""
+        on = x >= least
+        out: dict[str, list[int]] = {}
+        for k, t in zip(self.item[on], self.start[on], strict=True):
+            out.setdefault(self.items[k].id, []).append(int(t))
+        return {aid: np.array(v) for aid, v in out.items()}
+
     def rounded(self, x: np.ndarray) -> dict[str, int]:
         """Per appointment with any weight, the start slot of its heaviest column."""
         order = np.lexsort((-x, self.item))  # by appointment, heaviest column first
@@ -108,12 +202,32 @@ class _Program:
         return {self.items[self.item[j]].id: int(self.start[j]) for j in best if x[j] > _TOLERANCE}
 
 
+class ReducedCosts(NamedTuple):
+    """What the relaxation's dual prices say about each appointment's start (Lagrangian bound).
+
+    For any plan that keeps the rules and the earlier levels,
+    `level value >= base + sum over appointments of cost(its start)`, where `cost` is
+    `slots[start - first]` for a placed appointment and `unplaced` for one left out; every cost is
+    >= 0. Dual prices y <= 0 of the rows A x <= b give it: c x >= y b + (c - A'y) x for every such
+    x, whatever y (so solver noise in y weakens the bound, it cannot make it wrong)."""
+
+    base: float
+    first: dict[str, int]
+    """Per appointment its first allowed start slot (index 0 of `slots`)."""
+    slots: dict[str, np.ndarray]
+    unplaced: dict[str, float]
+
+
 class Relaxed(NamedTuple):
     bound: int
     """The level's lower bound: the relaxation's value rounded up."""
     starts: dict[str, int]
     """Per appointment the start slot the relaxation gives the most weight (a rounded plan: a
     search hint, not necessarily feasible)."""
+    costs: ReducedCosts | None = None
+    """Reduced costs per start (the preference level only)."""
+    support: dict[str, np.ndarray] | None = None
+    """Per appointment the start slots the relaxation gives any weight."""
 
 
 def lp_bound(
@@ -127,38 +241,28 @@ def lp_bound(
     """
     if grid.n == 0:
         return None
-    program = _Program(grid)
-    n, m = program.n, grid.n
+    program = Program(grid)
+    n = program.n
     if n == 0:
         return None
-    mats, ubs = program.rows(level, fixed)
-    mats = [sp.hstack([a, sp.csr_matrix((a.shape[0], 1))]) for a in mats]
-    cost = np.zeros(n + 1)
-    if level == 0:
-        cost[:n] = -1.0  # most placed
-    elif level == 1:
-        cost[:n] = STEP * program.late()
-    elif level in (2, 3):  # min P: load + fixed load <= P in every slot
-        load = program.chair if level == 2 else program.setup
-        fixed_load = grid.chair_fixed if level == 2 else grid.seated_starting
-        mats.append(sp.hstack([load, sp.csr_matrix(np.full((m, 1), -1.0))]))
-        ubs.append(-fixed_load.astype(float))
-        cost[n] = 1.0
-    else:
-        cost[:n] = program.preference()
+    cost, a, b = program.problem(level, fixed)
     result = linprog(
         cost,
-        A_ub=sp.vstack(mats, format="csr"),
-        b_ub=np.concatenate(ubs),
+        A_ub=a,
+        b_ub=b,
         bounds=[(0.0, 1.0)] * n + [(0.0, None)],
         method="highs-ipm",  # interior point: steadier than simplex on these degenerate LPs
         options={"time_limit": max(time_limit, 0.01)},
     )
     if result.status != 0:
         return None
+    x = result.x[:n]
+    costs = None
+    if level == len(LEVEL_NAMES) - 1:
+        costs = program.reduced_costs(cost[:n], a[:, :n], b, result.ineqlin.marginals)
     value = float(result.fun)
     if level == 0:
         bound = program.never + len(program.items) - math.floor(-value + _TOLERANCE)
     else:
         bound = max(0, math.ceil(value - _TOLERANCE))
-    return Relaxed(bound, program.rounded(result.x[:n]))
+    return Relaxed(bound, program.rounded(x), costs, program.support(x))

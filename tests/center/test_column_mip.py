@@ -1,0 +1,127 @@
+"""The restricted MIP and reduced-cost fixing: plans that keep the chair groups, bounds that hold."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from msinfusion.center.baseline import first_come_first_served
+from msinfusion.center.column_mip import fitting_starts, solve_restricted, with_plan
+from msinfusion.center.grid import Grid
+from msinfusion.center.optimize import optimize
+from msinfusion.center.time_indexed import lp_bound
+from msinfusion.center.validate import violations
+
+from .conftest import appt, day
+
+PREFERENCE = 4
+
+
+def _nested_beds_day():
+    # One ordinary chair (1) and one bed (2), three fixed starts:
+    #   a (no needs) 08:00-08:40, c (no needs) 08:20-10:00, b (needs the bed) 08:50-09:20.
+    # Counting alone says it fits (never more than 2 in chairs, never more than 1 bed patient),
+    # and a desk filling ordinary chairs first seats a in chair 1, then c must take the bed and b
+    # has none. The only plan: a in the bed, c in the ordinary chair, b in the bed after a.
+    return day(
+        [
+            appt("a", 40, "08:00", "08:00", "08:00"),
+            appt("c", 100, "08:20", "08:20", "08:20"),
+            appt("b", 30, "08:50", "08:50", "08:50", needs="bed"),
+        ],
+        chairs=2,
+        chair_kinds={2: "bed"},
+        nurses=[("08:00", "18:00")] * 2,
+    )
+
+
+def test_the_grouped_mip_seats_what_greedy_colouring_cannot():
+    inst = _nested_beds_day()
+    grid = Grid(inst)
+    starts = {it.id: [it.e] for it in grid.free}
+    found = solve_restricted(grid, PREFERENCE, [0, 0, 99, 99], starts, time_limit=5)
+    assert found is not None and found.optimal and found.value == 0
+    bed = next(g for g, grp in enumerate(grid.groups) if grp.kind == "bed")
+    assert {aid: grp for aid, (_s, grp) in found.placement.items()} == {
+        "a": bed,
+        "b": bed,
+        "c": 1 - bed,
+    }
+    s = optimize(inst, time_limit=5)
+    assert s.unplaced == () and not violations(inst, s)
+    assert {a.id: a.chair for a in s.assignments} == {"a": 2, "b": 2, "c": 1}
+
+
+def test_two_wishes_for_one_chair_are_solved_from_the_relaxation():
+    # One chair, two 1-hour infusions wishing 09:00 (window 08:00-11:00): one moves an hour.
+    inst = day([appt(x, 60, "08:00", "11:00", "09:00") for x in "ab"])
+    grid = Grid(inst)
+    relaxed = lp_bound(grid, PREFERENCE, [0, 0, 1, 1])
+    assert relaxed is not None and relaxed.bound == 60
+    found = solve_restricted(
+        grid, PREFERENCE, [0, 0, 1, 1], with_plan(relaxed.support or {}, {}), time_limit=5
+    )
+    assert found is not None and found.value == 60
+    starts = sorted(s for s, _g in found.placement.values())
+    assert starts[1] - starts[0] == 12  # back to back: 60 minutes = 12 slots
+
+
+_rows = st.lists(
+    st.tuples(
+        st.integers(1, 30),  # chair time, 5-minute units
+        st.integers(0, 50),  # earliest, 5-minute units after 08:00
+        st.integers(0, 40),  # window width
+        st.integers(0, 40),  # wish, 5-minute units after earliest
+    ),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, chairs=st.integers(1, 3), ppn=st.integers(1, 3), beds=st.booleans())
+def test_reduced_costs_never_promise_less_than_a_real_plan(rows, chairs, ppn, beds):
+    # The Lagrangian bound holds for every plan that keeps the rules and the earlier levels:
+    # base + the reduced cost of each of its starts <= its preference minutes. So reduced-cost
+    # fixing at the plan's own value keeps every one of its starts.
+    appts = []
+    for i, (dur, early, width, wish) in enumerate(rows):
+        e = 480 + 5 * early
+        last = min(e + 5 * width, 1080 - 5 * dur)
+        if last < e:
+            continue
+        w = e + 5 * wish
+        appts.append(
+            appt(
+                f"x{i}",
+                5 * dur,
+                f"{e // 60:02d}:{e % 60:02d}",
+                f"{last // 60:02d}:{last % 60:02d}",
+                f"{w // 60:02d}:{w % 60:02d}",
+                needs="bed" if beds and i == 0 else None,
+            )
+        )
+    if not appts:
+        return
+    kinds = {chairs: "bed"} if beds else None
+    inst = day(appts, chairs=chairs, patients_per_nurse=ppn, chair_kinds=kinds)
+    grid = Grid(inst)
+    for plan in (first_come_first_served(inst), optimize(inst, time_limit=0.5)):
+        placement = grid.placement(plan)
+        values = grid.levels(placement)
+        relaxed = lp_bound(grid, PREFERENCE, values[:PREFERENCE])
+        if relaxed is None or relaxed.costs is None:
+            continue
+        costs = relaxed.costs
+        total = costs.base
+        for aid in costs.slots:
+            if aid in placement:
+                total += costs.slots[aid][placement[aid][0] - costs.first[aid]]
+            else:
+                total += costs.unplaced[aid]
+        assert total <= values[PREFERENCE] + 1e-6
+        assert all(v.min(initial=0) >= -1e-9 for v in costs.slots.values())
+        kept = fitting_starts(costs, values[PREFERENCE] - costs.base + 1e-6)
+        for aid, (slot, _g) in placement.items():
+            assert slot in set(np.asarray(kept[aid]).tolist()), (aid, slot)
