@@ -64,7 +64,9 @@ def solve_restricted(
         constraints=[LinearConstraint(a, -np.inf, b)],
         integrality=np.ones(program.n + 1),
         bounds=Bounds(np.zeros(program.n + 1), upper),
-        options={"time_limit": time_limit, "disp": False},
+        # Presolve spends seconds on these programs and removes almost nothing (a few of
+        # thousands of columns); without it HiGHS reaches its first plan twice as fast.
+        options={"time_limit": time_limit, "disp": False, "presolve": False},
     )
     if result.x is None:
         return None

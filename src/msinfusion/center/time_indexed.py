@@ -12,9 +12,9 @@ The relaxation keeps every rule of the model except which chair group an appoint
 levels enter as the lexicographic solve fixed them (`level <= value`), so a bound is what this
 level could reach given those, which is what CP-SAT's own bound means too.
 
-Tried and left out: the same program as a MIP (HiGHS branch-and-cut) for the preference level. On
-a 60-appointment day it proved an optimum 23% below CP-SAT's plan, but took over a minute, and
-found no plan at all within 20 seconds once the chair groups were kept.
+The same program over a few chosen starts, with chair groups, is the restricted MIP of
+`column_mip`; the relaxation's dual prices give the reduced costs that choose them
+(`ReducedCosts`). Over all starts the MIP finds no plan within the time limit.
 """
 
 from __future__ import annotations
