@@ -125,3 +125,22 @@ def test_reduced_costs_never_promise_less_than_a_real_plan(rows, chairs, ppn, be
         kept = fitting_starts(costs, values[PREFERENCE] - costs.base + 1e-6)
         for aid, (slot, _g) in placement.items():
             assert slot in set(np.asarray(kept[aid]).tolist()), (aid, slot)
+
+
+def test_starts_without_groups_are_seated_by_the_model():
+    # The reduced-cost MIP leaves chair groups out. Its starts for the nested-beds day cannot be
+    # coloured greedily, so the model picks the groups with every start fixed.
+    from msinfusion.center.optimize import _valid_plan
+    from msinfusion.center.optimize_model import build
+
+    inst = _nested_beds_day()
+    grid = Grid(inst)
+    ungrouped = {it.id: (it.e, 0) for it in grid.free}
+    plan = _valid_plan(inst, grid, build(grid), ungrouped, [0, 0, 99, 99, 99], PREFERENCE)
+    bed = next(g for g, grp in enumerate(grid.groups) if grp.kind == "bed")
+    assert plan is not None
+    assert {aid: grp for aid, (_s, grp) in plan.items()} == {"a": bed, "b": bed, "c": 1 - bed}
+    # Starts that break a rule are refused: a at 08:20 is outside its window, and at 08:50 three
+    # patients would share two chairs.
+    crowded = {**ungrouped, "a": (grid.by_id["c"].e, 0)}
+    assert _valid_plan(inst, grid, build(grid), crowded, [0, 0, 99, 99, 99], PREFERENCE) is None
