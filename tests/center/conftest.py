@@ -66,6 +66,32 @@ def day(
     )
 
 
+def small_day_rows(
+    rows: Sequence[tuple[int, int, int, int | None]], needs_first: str | None = None
+) -> list[Appointment]:
+    """Appointments from hypothesis rows (chair time, earliest after 08:00, window width, wish
+    after earliest or None; all in 5-minute units) on an 08:00-18:00 day; rows that cannot end by
+    18:00 are left out. `needs_first`: the first one needs that chair kind."""
+    out = []
+    for i, (dur, early, width, wish) in enumerate(rows):
+        e = 480 + 5 * early
+        last = min(e + 5 * width, 1080 - 5 * dur)
+        if last < e:
+            continue
+        w = None if wish is None else min(e + 5 * wish, last)
+        out.append(
+            appt(
+                f"x{i}",
+                5 * dur,
+                f"{e // 60:02d}:{e % 60:02d}",
+                f"{last // 60:02d}:{last % 60:02d}",
+                None if w is None else f"{w // 60:02d}:{w % 60:02d}",
+                needs=needs_first if i == 0 else None,
+            )
+        )
+    return out
+
+
 # Chair minutes per (drug, first infusion): premedication + infusion + observation, rounded.
 _MIX = [
     ("natalizumab", 90, False, 0.45),

@@ -13,7 +13,7 @@ from msinfusion.center.optimize import optimize
 from msinfusion.center.time_indexed import lp_bound
 from msinfusion.center.validate import violations
 
-from .conftest import appt, day
+from .conftest import appt, day, small_day_rows
 
 PREFERENCE = 4
 
@@ -85,23 +85,7 @@ def test_reduced_costs_never_promise_less_than_a_real_plan(rows, chairs, ppn, be
     # The Lagrangian bound holds for every plan that keeps the rules and the earlier levels:
     # base + the reduced cost of each of its starts <= its preference minutes. So reduced-cost
     # fixing at the plan's own value keeps every one of its starts.
-    appts = []
-    for i, (dur, early, width, wish) in enumerate(rows):
-        e = 480 + 5 * early
-        last = min(e + 5 * width, 1080 - 5 * dur)
-        if last < e:
-            continue
-        w = e + 5 * wish
-        appts.append(
-            appt(
-                f"x{i}",
-                5 * dur,
-                f"{e // 60:02d}:{e % 60:02d}",
-                f"{last // 60:02d}:{last % 60:02d}",
-                f"{w // 60:02d}:{w % 60:02d}",
-                needs="bed" if beds and i == 0 else None,
-            )
-        )
+    appts = small_day_rows(rows, needs_first="bed" if beds else None)
     if not appts:
         return
     kinds = {chairs: "bed"} if beds else None

@@ -11,7 +11,7 @@ from msinfusion.center.grid import LEVEL_NAMES, Grid
 from msinfusion.center.optimize import optimize
 from msinfusion.center.time_indexed import lp_bound
 
-from .conftest import appt, day
+from .conftest import appt, day, small_day_rows
 
 
 def test_fixed_starts_give_each_level_exactly():
@@ -68,22 +68,7 @@ _rows = st.lists(
 def test_bound_never_exceeds_a_real_plan(rows, chairs, ppn, nsm):
     # Any valid plan meets the rules with its own level values, so no level's relaxation, given
     # the plan's values before it, may promise less than the plan achieves.
-    appts = []
-    for i, (dur, early, width, wish) in enumerate(rows):
-        e = 480 + 5 * early
-        last = min(e + 5 * width, 1080 - 5 * dur)
-        if last < e:
-            continue
-        h, m = divmod(e + 5 * (width // 2), 60)
-        appts.append(
-            appt(
-                f"x{i}",
-                5 * dur,
-                f"{e // 60:02d}:{e % 60:02d}",
-                f"{last // 60:02d}:{last % 60:02d}",
-                f"{h:02d}:{m:02d}" if wish else None,
-            )
-        )
+    appts = small_day_rows([(d, e, w, w // 2 if wish else None) for d, e, w, wish in rows])
     if not appts:
         return
     inst = day(appts, chairs=chairs, patients_per_nurse=ppn, nurse_start_minutes=nsm)
