@@ -114,8 +114,8 @@ def test_reduced_costs_never_promise_less_than_a_real_plan(rows, chairs, ppn, be
 def test_starts_without_groups_are_seated_by_the_model():
     # The reduced-cost MIP leaves chair groups out. Its starts for the nested-beds day cannot be
     # coloured greedily, so the model picks the groups with every start fixed.
-    from msinfusion.center.optimize import _valid_plan
     from msinfusion.center.optimize_model import build
+    from msinfusion.center.optimize_relaxed import _valid_plan
 
     inst = _nested_beds_day()
     grid = Grid(inst)

@@ -3,14 +3,17 @@
 Why this is enough: on a set of identical chairs, any start times whose overlap never exceeds the
 number of chairs can be given chair numbers by walking the appointments in start order and taking a
 free chair (an interval graph's chromatic number equals its largest clique). The optimizer relies on
-this and models chairs as a cumulative; this module turns its start times back into chair numbers.
+this and models chairs as a cumulative; this module turns its start times back into chair numbers
+(and into a schedule).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from msinfusion.center.grid import STEP, Grid
 from msinfusion.center.instance import Instance, format_hhmm
+from msinfusion.center.schedule import Assignment, Schedule
 
 
 def assign_chairs(
@@ -65,3 +68,40 @@ def assign_chairs(
         busy_until[chair] = end
         out[aid] = chair
     return out
+
+
+def schedule_from_slots(
+    instance: Instance,
+    slots: Mapping[str, int],
+    allowed: Mapping[str, Sequence[int]] | None = None,
+) -> Schedule | None:
+    """Start slots on the 5-minute grid (seated patients keep theirs) -> a schedule with chairs
+    coloured greedily, within `allowed` chairs per appointment if given; None if the chairs
+    cannot be coloured."""
+    starts = {aid: STEP * s for aid, s in slots.items()}
+    for a in instance.appointments:
+        if a.seated is not None:
+            starts[a.id] = a.seated.start
+    try:
+        chairs = assign_chairs(instance, starts, allowed=allowed)
+    except ValueError:
+        return None
+    assignments = tuple(
+        Assignment(a.id, chairs[a.id], starts[a.id])
+        for a in instance.appointments
+        if a.id in starts
+    )
+    unplaced = tuple(a.id for a in instance.appointments if a.id not in starts)
+    return Schedule(assignments, unplaced)
+
+
+def schedule_from_placement(
+    instance: Instance, grid: Grid, placement: Mapping[str, tuple[int, int]]
+) -> Schedule | None:
+    """{id: (start slot, chair group)} -> chairs and minutes, each appointment within its group's
+    chairs; None if the chairs cannot be coloured."""
+    return schedule_from_slots(
+        instance,
+        {aid: s for aid, (s, _g) in placement.items()},
+        {aid: grid.groups[g].chairs for aid, (_s, g) in placement.items()},
+    )
