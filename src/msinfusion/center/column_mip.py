@@ -73,7 +73,12 @@ def solve_restricted(
     placement = program.placement(result.x)
     value = grid.levels(placement)[level]
     dual = getattr(result, "mip_dual_bound", None)
-    lower = value if result.status == 0 else (math.ceil(dual - 1e-6) if dual is not None else 0)
+    if result.status == 0:
+        lower = value
+    elif dual is not None and math.isfinite(dual):
+        lower = math.ceil(dual - 1e-6)
+    else:  # stopped before any bound: nothing proven
+        lower = 0
     return Restricted(placement, value, result.status == 0, lower)
 
 
