@@ -61,6 +61,10 @@ def thread_db(tmp_path, world, places, contenders):
         connection.ensure_connection()
         copy = sqlite3.connect(path)
         connection.connection.backup(copy)
+        # A deployed database is in WAL mode from its first migration on (the mode is stored in
+        # the file). The copy is not: left to the threads, several first connections would switch
+        # it at once, and that switch takes the database lock without waiting for it.
+        copy.execute("PRAGMA journal_mode=WAL")
         copy.close()
         yield {**connection.settings_dict, "NAME": str(path)}
     else:
