@@ -92,13 +92,10 @@ def fitting_starts(costs: ReducedCosts, slack: float) -> dict[str, np.ndarray]:
 
 
 def with_plan(
-    starts: Mapping[str, Iterable[int]], placement: Mapping[str, tuple[int, int]], width: int = 0
+    starts: Mapping[str, Iterable[int]], placement: Mapping[str, tuple[int, int]]
 ) -> dict[str, set[int]]:
-    """`starts` plus each appointment's start in `placement` (so that plan stays feasible), each
-    widened by `width` slots either side."""
-    out: dict[str, set[int]] = {}
-    for aid, slots in starts.items():
-        out[aid] = {int(t) + d for t in slots for d in range(-width, width + 1)}
+    """`starts` plus each appointment's start in `placement` (so that plan stays feasible)."""
+    out: dict[str, set[int]] = {aid: {int(t) for t in slots} for aid, slots in starts.items()}
     for aid, (slot, _group) in placement.items():
         out.setdefault(aid, set()).add(int(slot))
     return out

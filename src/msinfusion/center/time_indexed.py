@@ -76,6 +76,7 @@ class Program:
         self.start = np.concatenate(start) if start else empty
         self.group = np.concatenate(group) if group else empty
         self.grouped = grouped
+        self.columns_given = columns is not None
         self.n = self.start.size
         self.never = len(grid.free) - len(self.items)
         self.chair = self.cover(np.array([it.d for it in self.items], dtype=np.int64))
@@ -166,7 +167,10 @@ class Program:
         self, cost: np.ndarray, a: sp.csr_matrix, b: np.ndarray, marginals: np.ndarray
     ) -> ReducedCosts:
         """The Lagrangian bound and per-start costs from the rows' dual prices (see
-        `ReducedCosts`); x-only rows, every column in [0, 1]."""
+        `ReducedCosts`); x-only rows, every column in [0, 1]. Only for the full program (every
+        start of every appointment, no groups): `slots` is indexed by start - first."""
+        if self.columns_given or self.grouped:
+            raise ValueError("reduced costs need the full program")
         y = np.minimum(np.asarray(marginals, dtype=float), 0.0)  # sign noise would break validity
         rc = cost - a.T @ y
         below = np.minimum(rc, 0.0)  # columns that pay to be left at 0
