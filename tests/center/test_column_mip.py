@@ -40,7 +40,7 @@ def test_the_grouped_mip_seats_what_greedy_colouring_cannot():
     inst = _nested_beds_day()
     grid = Grid(inst)
     starts = {it.id: [it.e] for it in grid.free}
-    found = solve_restricted(grid, PREFERENCE, [0, 0, 99, 99], starts, time_limit=5)
+    found = solve_restricted(grid, PREFERENCE, [0, 0, 99, 99], starts, time_limit=5, grouped=True)
     assert found is not None and found.optimal and found.value == 0
     bed = next(g for g, grp in enumerate(grid.groups) if grp.kind == "bed")
     assert {aid: grp for aid, (_s, grp) in found.placement.items()} == {

@@ -7,14 +7,17 @@ the current plan's, so the current plan stays feasible), the MIP has a few hundr
 HiGHS solves it in a fraction of a second. Its plan often meets the relaxation's bound, which
 proves the level optimal outright.
 
-Unlike the relaxation it keeps the chair groups (beds, isolation rooms, pinned chairs): one column
-per start and group the appointment may use, and one capacity row per group and slot, so its plan
-is exactly a plan of the CP-SAT model (`optimize_model`) and the chairs can be coloured greedily
-per group.
+The MIP is solved over step variables (`Program.steps`), which HiGHS closes several times faster.
+By default it leaves the chair groups (beds, isolation rooms, pinned chairs) out, as the relaxation
+does, keeping only "those limited to beds fit in the beds" rows: with the groups, each start is one
+column per group the appointment may use, and the symmetric copies make the MIP several times
+slower. The plan's chairs are then chosen afterwards (`optimize_relaxed._valid_plan`), which
+almost always succeeds; `grouped=True` keeps the groups, so every plan seats by construction.
 
 Reduced-cost fixing makes it exact: with a plan of value U and the relaxation's Lagrangian bound
 (`time_indexed.ReducedCosts`), any plan better than U uses only starts whose reduced cost fits
-within U - 1 - base. When that set is small, the MIP over it (plus the current plan) is solved to
+within U - step - base (every value is a multiple of the costs' step, 5 minutes for the
+preference level). When that set is small, the MIP over it (plus the current plan) is solved to
 optimality and its value is the level's optimum.
 """
 
@@ -49,14 +52,14 @@ def solve_restricted(
     starts: Mapping[str, Iterable[int]],
     *,
     time_limit: float,
-    grouped: bool = True,
+    grouped: bool = False,
 ) -> Restricted | None:
     """Best plan for `level` (2-4) using only `starts` per appointment, with the levels before it
     at most `fixed`; None when HiGHS finds no plan within `time_limit` seconds."""
     program = Program(grid, starts, grouped=grouped)
     if program.n == 0 or time_limit <= 0.01:
         return None
-    cost, a, b = program.problem(level, fixed)
+    cost, a, b, to_x = program.steps(*program.problem(level, fixed))
     upper = np.ones(program.n + 1)
     upper[-1] = np.inf if level in (2, 3) else 0.0
     result = milp(
@@ -70,7 +73,7 @@ def solve_restricted(
     )
     if result.x is None:
         return None
-    placement = program.placement(result.x)
+    placement = program.placement(to_x @ np.round(result.x))
     value = grid.levels(placement)[level]
     dual = getattr(result, "mip_dual_bound", None)
     if result.status == 0:

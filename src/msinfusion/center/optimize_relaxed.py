@@ -9,15 +9,18 @@ left open afterwards goes to CP-SAT, hinted from the best plan (docs/center.md).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from msinfusion.center.chairs import schedule_from_placement, schedule_from_slots
-from msinfusion.center.column_mip import fitting_starts, solve_restricted, with_plan
+from msinfusion.center.column_mip import Restricted, fitting_starts, solve_restricted, with_plan
 from msinfusion.center.grid import LEVEL_NAMES, Grid
 from msinfusion.center.instance import Instance
 from msinfusion.center.optimize_model import Model
-from msinfusion.center.time_indexed import Relaxed, lp_bound
+from msinfusion.center.time_indexed import ReducedCosts, Relaxed, lp_bound
 from msinfusion.center.validate import violations
 
 Placement = dict[str, tuple[int, int]]
@@ -36,9 +39,12 @@ _SUPPORT_ONLY_SHARE = 0.3
 _GROUPS_SECONDS = 1.0
 """Time CP-SAT may take to give fixed starts their chair groups (it needs a fraction of that)."""
 
+_FIRST_COLUMNS = 1_000
+"""Starts in the first round of reduced-cost fixing: about seven times the relaxation's own, a MIP
+HiGHS solves in a few seconds."""
+
 _MAX_FIXED_COLUMNS = 4_000
-"""Reduced-cost fixing is tried when it leaves at most this many starts; with more the gap is too
-wide for HiGHS to close in the time."""
+"""Most starts in a later round; with more, HiGHS rarely closes the MIP in the time left."""
 
 
 @dataclass
@@ -64,7 +70,7 @@ def relax_level(
     the restricted MIPs, and choose CP-SAT's hints; within `seconds`."""
     began = time.perf_counter()
     bound, current, values = start.bound, start.current, list(start.values)
-    relaxed = lp_bound(grid, k, values[:k], time_limit=seconds)
+    relaxed = lp_bound(grid, k, values[:k], time_limit=seconds, plan=current)
     if relaxed is None:
         return start
     if bound < relaxed.bound <= values[k]:
@@ -104,44 +110,104 @@ def _restricted(
     seconds: float,
 ) -> tuple[Placement | None, int | None, dict[str, int] | None]:
     """The level as a MIP over few starts: first the relaxation's own starts, then, for the
-    preference level, every start reduced-cost fixing leaves. Returns a better valid plan (or
-    None), the level's proven lower bound (or None) and, when the MIP's better plan cannot be
-    seated in the chair groups, its starts (a search hint)."""
+    preference level, the starts reduced-cost fixing leaves (`_fixed_rounds`). Returns a better
+    valid plan (or None), the level's proven lower bound (or None) and, when the MIP's better plan
+    cannot be seated in the chair groups, its starts (a search hint)."""
     ends = time.perf_counter() + seconds
-    better: Placement | None = None
-    sketch: dict[str, int] | None = None
     best = values[k]
     found = None
-    for plan_too, share in ((False, _SUPPORT_ONLY_SHARE), (True, 1.0)):
-        # The relaxation's starts alone make the smallest MIP; the current plan's starts make it
-        # always feasible, but bigger and slower.
+    # The relaxation's starts alone make the smallest MIP; the current plan's starts make it
+    # always feasible, but bigger and slower. With reduced costs (the preference level) the first
+    # fixing round does better than the latter at once.
+    tries = (
+        ((False, _SUPPORT_ONLY_SHARE),)
+        if relaxed.costs
+        else ((False, _SUPPORT_ONLY_SHARE), (True, 1.0))
+    )
+    for plan_too, share in tries:
         starts = with_plan(relaxed.support or {}, current if plan_too else {})
         limit = (ends - time.perf_counter()) * share
-        found = solve_restricted(grid, k, values[:k], starts, time_limit=limit, grouped=True)
+        found = solve_restricted(grid, k, values[:k], starts, time_limit=limit)
         if found is not None:
             break
-    plan = None if found is None else _valid_plan(instance, grid, model, found.placement, values, k)
-    if found is not None and plan is not None and found.value < best:
-        better, best = plan, found.value
-    elif found is not None and found.value < best:
-        sketch = {aid: slot for aid, (slot, _g) in found.placement.items()}
+    better, sketch = _seated(instance, grid, model, found, values, k)
+    if better is not None:
+        best = grid.levels(better)[k]
     if best <= relaxed.bound:
         return better, best, sketch
-    if relaxed.costs is None:
+    if relaxed.costs is None or sketch is not None:
         return better, None, sketch
-    fitting = fitting_starts(relaxed.costs, best - 1 - relaxed.costs.base)
-    if sum(v.size for v in fitting.values()) > _MAX_FIXED_COLUMNS:
-        return better, None, sketch
-    starts = with_plan(fitting, better or current)
-    limit = ends - time.perf_counter()
-    found = solve_restricted(grid, k, values[:k], starts, time_limit=limit, grouped=False)
-    if found is None:
-        return better, None, sketch
+    rounds = _fixed_rounds(instance, grid, model, k, values, relaxed.costs, better or current, ends)
+    return rounds[0] or better, rounds[1], sketch
+
+
+def _fixed_rounds(
+    instance: Instance,
+    grid: Grid,
+    model: Model,
+    k: int,
+    values: list[int],
+    costs: ReducedCosts,
+    plan: Placement,
+    ends: float,
+) -> tuple[Placement | None, int | None]:
+    """Reduced-cost fixing in rounds: the MIP over the starts whose reduced cost is at most a
+    slack s. Every plan of value <= base + s uses only such starts, so a MIP value V with
+    V - step <= base + s is the level's optimum (values are multiples of `step`), and the MIP's
+    bound or the first multiple of `step` above base + s, whichever is lower, bounds the level in
+    any case. The first round takes the cheapest starts (`_FIRST_COLUMNS`): on most days
+    the optimum is among them. Later rounds take every start a plan better than the best one may
+    use (at most `_MAX_FIXED_COLUMNS`). Returns a better valid plan (or None) and the bound."""
+    best = grid.levels(plan)[k]
+    better: Placement | None = None
+    lower: int | None = None
+    flat = np.sort(np.concatenate([np.zeros(0), *costs.slots.values()]))
+    if flat.size == 0:
+        return None, None
+    cap = _FIRST_COLUMNS
+    while time.perf_counter() < ends:
+        exact = best - costs.step - costs.base
+        cheapest = float(flat[min(cap, flat.size) - 1])
+        # Up to the next multiple of step: those starts cost nothing in proof power and may be what
+        # lets this round prove its value.
+        slack = min(
+            exact, costs.step * math.ceil((costs.base + cheapest) / costs.step) - costs.base
+        )
+        if slack < 0:
+            return better, best  # no plan is better than the bound's base allows
+        starts = with_plan(fitting_starts(costs, slack), better or plan)
+        found = solve_restricted(grid, k, values[:k], starts, time_limit=ends - time.perf_counter())
+        if found is None:
+            break
+        seated, sketch = _seated(instance, grid, model, found, [*values[:k], best], k)
+        if seated is not None:
+            better, best = seated, found.value
+        elif sketch is not None:
+            break  # the MIP's better plan cannot be seated: CP-SAT goes on from the best plan
+        beyond = costs.step * (math.floor((costs.base + slack) / costs.step) + 1)
+        lower = max(lower or 0, min(found.lower, beyond))
+        if lower >= best or cap >= _MAX_FIXED_COLUMNS:
+            break
+        cap = _MAX_FIXED_COLUMNS
+    return better, None if lower is None else min(lower, best)
+
+
+def _seated(
+    instance: Instance,
+    grid: Grid,
+    model: Model,
+    found: Restricted | None,
+    values: list[int],
+    k: int,
+) -> tuple[Placement | None, dict[str, int] | None]:
+    """A restricted MIP's plan as a valid plan if it improves level `k` (chair groups chosen by
+    `_valid_plan`); otherwise, if it improves the level but cannot be seated, its starts."""
+    if found is None or found.value >= values[k]:
+        return None, None
     plan = _valid_plan(instance, grid, model, found.placement, values, k)
-    if plan is not None and found.value < best:
-        better, best = plan, found.value
-    # Every start a better plan could use was in the MIP: its lower bound holds for the level.
-    return better, min(best, found.lower), sketch
+    if plan is not None:
+        return plan, None
+    return None, {aid: slot for aid, (slot, _g) in found.placement.items()}
 
 
 def _valid_plan(
