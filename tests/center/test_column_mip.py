@@ -128,3 +128,24 @@ def test_starts_without_groups_are_seated_by_the_model():
     # patients would share two chairs.
     crowded = {**ungrouped, "a": (grid.by_id["c"].e, 0)}
     assert _valid_plan(inst, grid, build(grid), crowded, [0, 0, 99, 99, 99], PREFERENCE) is None
+
+
+def test_twins_in_either_order_are_seated():
+    # Two identical appointments (twins) are ordered by start in the model to break symmetry. A
+    # MIP plan may start the later-booked twin first; the model must still seat it, twins being
+    # interchangeable, rather than call a valid plan impossible.
+    from msinfusion.center.optimize_model import build
+
+    inst = day(
+        [appt(x, 60, "08:00", "12:00", "09:00", needs="bed") for x in "tu"]
+        + [appt("o", 60, "08:00", "12:00", "10:00")],
+        chairs=2,
+        chair_kinds={1: "bed", 2: "bed"},
+    )
+    grid = Grid(inst)
+    model = build(grid)
+    assert model.twins == [["t", "u"]]
+    later_first = {"t": grid.by_id["t"].e + 12, "u": grid.by_id["u"].e, "o": grid.by_id["o"].e + 24}
+    seated = model.with_starts(later_first, 5.0)
+    assert seated is not None
+    assert sorted(slot for slot, _g in seated.values()) == sorted(later_first.values())

@@ -85,3 +85,42 @@ def test_a_day_where_nothing_fits_has_no_relaxation():
     inst = day([appt("late", 60, "17:30", "17:30")])
     assert lp_bound(Grid(inst), 2, [1, 0]) is None
     assert optimize(inst, time_limit=1).unplaced == ("late",)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, chairs=st.integers(1, 3), ppn=st.integers(1, 3), nsm=st.sampled_from([10, 30]))
+def test_pricing_from_a_plan_reaches_the_full_relaxation(rows, chairs, ppn, nsm):
+    # Pricing starts from a few starts near the plan's and adds starts while any could lower the
+    # value; at the end it must have the full LP's value, so the same bound and Lagrangian base.
+    appts = small_day_rows([(d, e, w, w // 2 if wish else None) for d, e, w, wish in rows])
+    if not appts:
+        return
+    inst = day(appts, chairs=chairs, patients_per_nurse=ppn, nurse_start_minutes=nsm)
+    grid = Grid(inst)
+    placement = grid.placement(first_come_first_served(inst))
+    values = grid.levels(placement)
+    for k in range(2, len(LEVEL_NAMES)):
+        full = lp_bound(grid, k, values[:k])
+        priced = lp_bound(grid, k, values[:k], plan=placement)
+        assert (full is None) == (priced is None)
+        if full is None:
+            continue
+        assert priced.bound == full.bound
+        if full.costs is not None:
+            assert abs(priced.costs.base - full.costs.base) <= 1e-4 * (1 + abs(full.costs.base))
+
+
+def test_preference_bounds_round_up_to_whole_five_minutes():
+    # One chair: a 55-minute infusion wishing 09:00 and a 35-minute one wishing 09:15 (windows
+    # 08:00-11:00). They overlap if both start on time. Moving the first a minutes earlier lets
+    # the second start at 09:55 - a, 40 - a minutes late: 40 minutes in all whichever way
+    # (moving the second before the first costs more). The LP can split each start in halves and
+    # pay 37.5; every real plan is a whole number of 5-minute steps, so the bound is 40, which
+    # proves the optimizer's plan.
+    inst = day(
+        [appt("a", 55, "08:00", "11:00", "09:00"), appt("b", 35, "08:00", "11:00", "09:15")],
+        chairs=1,
+    )
+    assert lp_bound(Grid(inst), 4, [0, 0, 1, 1]).bound == 40
+    s = optimize(inst, time_limit=5)
+    assert (s.levels[-1].objective, s.levels[-1].bound) == (40, 40)

@@ -46,7 +46,10 @@ class Model:
         self, slots: Mapping[str, int], seconds: float
     ) -> dict[str, tuple[int, int]] | None:
         """Chair groups for these fixed starts (everyone else unplaced), or None if there are
-        none: the model's own rules decide, so the result is a plan of the model."""
+        none: the model's own rules decide, so the result is a plan of the model. Twins' starts
+        are swapped into the model's symmetry-breaking order first (else no plan would exist)."""
+        order = self.canonical({aid: (slot, 0) for aid, slot in slots.items()})
+        slots = {aid: slot for aid, (slot, _g) in order.items()}
         cp = self.cp.clone()
         for aid, s in self.start.items():
             if aid in slots:

@@ -115,7 +115,7 @@ def _restricted(
     cannot be seated in the chair groups, its starts (a search hint)."""
     ends = time.perf_counter() + seconds
     best = values[k]
-    found = None
+    better, sketch = None, None
     # The relaxation's starts alone make the smallest MIP; the current plan's starts make it
     # always feasible, but bigger and slower. With reduced costs (the preference level) the first
     # fixing round does better than the latter at once.
@@ -127,15 +127,16 @@ def _restricted(
     for plan_too, share in tries:
         starts = with_plan(relaxed.support or {}, current if plan_too else {})
         limit = (ends - time.perf_counter()) * share
-        found = solve_restricted(grid, k, values[:k], starts, time_limit=limit)
+        found, better, sketch = _solve_seated(
+            instance, grid, model, k, values, starts, time.perf_counter() + limit
+        )
         if found is not None:
             break
-    better, sketch = _seated(instance, grid, model, found, values, k)
     if better is not None:
         best = grid.levels(better)[k]
     if best <= relaxed.bound:
         return better, best, sketch
-    if relaxed.costs is None or sketch is not None:
+    if relaxed.costs is None:
         return better, None, sketch
     rounds = _fixed_rounds(instance, grid, model, k, values, relaxed.costs, better or current, ends)
     return rounds[0] or better, rounds[1], sketch
@@ -176,20 +177,50 @@ def _fixed_rounds(
         if slack < 0:
             return better, best  # no plan is better than the bound's base allows
         starts = with_plan(fitting_starts(costs, slack), better or plan)
-        found = solve_restricted(grid, k, values[:k], starts, time_limit=ends - time.perf_counter())
+        found, seated, sketch = _solve_seated(
+            instance, grid, model, k, [*values[:k], best], starts, ends
+        )
         if found is None:
             break
-        seated, sketch = _seated(instance, grid, model, found, [*values[:k], best], k)
-        if seated is not None:
-            better, best = seated, found.value
-        elif sketch is not None:
-            break  # the MIP's better plan cannot be seated: CP-SAT goes on from the best plan
         beyond = costs.step * (math.floor((costs.base + slack) / costs.step) + 1)
         lower = max(lower or 0, min(found.lower, beyond))
+        if sketch is not None:
+            break
+        if seated is not None:
+            better, best = seated, grid.levels(seated)[k]
         if lower >= best or cap >= _MAX_FIXED_COLUMNS:
             break
         cap = _MAX_FIXED_COLUMNS
     return better, None if lower is None else min(lower, best)
+
+
+def _solve_seated(
+    instance: Instance,
+    grid: Grid,
+    model: Model,
+    k: int,
+    values: list[int],
+    starts: dict[str, set[int]],
+    ends: float,
+) -> tuple[Restricted | None, Placement | None, dict[str, int] | None]:
+    """The restricted MIP over `starts` without chair groups, and its plan seated if it improves
+    level `k`. When it cannot be seated (someone without needs would hold a bed a later patient
+    needs), the same starts with the chair groups: slower, but seated by construction. Returns
+    the MIP's result (the grouped one after a fallback), the seated plan or None, and the
+    unseated starts (a search hint) when even the fallback found none."""
+    found = solve_restricted(grid, k, values[:k], starts, time_limit=ends - time.perf_counter())
+    plan, sketch = _seated(instance, grid, model, found, values, k)
+    if sketch is None:
+        return found, plan, None
+    grouped = solve_restricted(
+        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), grouped=True
+    )
+    plan, _ = _seated(instance, grid, model, grouped, values, k)
+    if grouped is None:
+        return found, None, sketch
+    if found is not None:  # both bounds hold for the grouped program over these starts
+        grouped = grouped._replace(lower=max(grouped.lower, found.lower))
+    return grouped, plan, None if plan is not None else sketch
 
 
 def _seated(

@@ -16,9 +16,9 @@ import time
 from collections.abc import Mapping
 from typing import NamedTuple
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 _NEAR = 2
 """Slots on each side of the plan's start (and of the wish) that the first LP gets."""
@@ -56,37 +56,74 @@ def solve_priced(
     """min cost.x s.t. a x <= b, 0 <= x <= upper, starting from the columns in the mask `first`
     (which must make the LP feasible) and pricing in the rest, at most `_PER_GROUP` per round for
     each value of `group` (the column's appointment); the last `always` columns (the peak
-    variable) are in every LP. None when the time runs out or an LP fails."""
+    variable) are in every LP. None when the time runs out or an LP fails.
+
+    HiGHS keeps the model between rounds (through highspy), so each round's simplex starts from
+    the last round's basis: a round costs milliseconds, where solving each LP afresh costs as much
+    as the full LP."""
     ends = time.perf_counter() + max(time_limit, 0.01)
     total = cost.size
     by_column = a.tocsc()
     active = np.asarray(first, dtype=bool).copy()
     active[total - always :] = True
+    order: list[np.ndarray] = []  # the model's columns, in the order they were added
+    lp = highspy.Highs()
+    lp.silent()
+    lp.setOptionValue("solver", "simplex")
+    rows = a.shape[0]
+    lp.addRows(
+        rows,
+        np.full(rows, -highspy.kHighsInf),
+        np.asarray(b, dtype=float),
+        0,
+        np.zeros(rows, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
+    joining = np.flatnonzero(active)
     rounds = 0
     while True:
         rounds += 1
-        cols = np.flatnonzero(active)
+        _add_columns(lp, by_column, cost, upper, joining)
+        order.append(joining)
         left = ends - time.perf_counter()
         if left <= 0.01:
             return None
-        result = linprog(
-            cost[cols],
-            A_ub=by_column[:, cols],
-            b_ub=b,
-            bounds=np.stack([np.zeros(cols.size), upper[cols]], axis=1),
-            method="highs-ds",
-            options={"time_limit": left},
-        )
-        if result.status != 0:
+        lp.setOptionValue("time_limit", lp.getRunTime() + left)  # HiGHS counts all its runs
+        lp.run()
+        if lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        y = np.minimum(result.ineqlin.marginals, 0.0)
-        reduced = cost - by_column.T @ y
-        entering = ~active & (reduced < -_ENTERING * (1.0 + abs(result.fun)))
+        solution = lp.getSolution()
+        marginals = np.asarray(solution.row_dual, dtype=float)
+        value = float(lp.getInfo().objective_function_value)
+        reduced = cost - by_column.T @ np.minimum(marginals, 0.0)
+        entering = ~active & (reduced < -_ENTERING * (1.0 + abs(value)))
         if not entering.any():
             x = np.zeros(total)
-            x[cols] = result.x
-            return Priced(x, float(result.fun), result.ineqlin.marginals, rounds, cols.size)
-        active[_cheapest_per_group(np.flatnonzero(entering), reduced, group)] = True
+            x[np.concatenate(order)] = np.asarray(solution.col_value, dtype=float)
+            return Priced(x, value, marginals, rounds, int(active.sum()))
+        joining = _cheapest_per_group(np.flatnonzero(entering), reduced, group)
+        active[joining] = True
+
+
+def _add_columns(
+    lp: highspy.Highs,
+    by_column: sp.csc_matrix,
+    cost: np.ndarray,
+    upper: np.ndarray,
+    columns: np.ndarray,
+) -> None:
+    block = by_column[:, columns]
+    lp.addCols(
+        columns.size,
+        cost[columns].astype(float),
+        np.zeros(columns.size),
+        upper[columns].astype(float),
+        block.nnz,
+        block.indptr[:-1].astype(np.int32),
+        block.indices.astype(np.int32),
+        block.data.astype(float),
+    )
 
 
 def near(
