@@ -31,7 +31,7 @@ from msinfusion.center.instance import Instance
 from msinfusion.center.optimize_model import LEVEL_NAMES, build
 from msinfusion.center.optimize_relaxed import PREFERENCE, LevelStart, Placement, relax_level
 from msinfusion.center.schedule import LevelResult, Schedule
-from msinfusion.center.time_indexed import MAX_COLUMNS, columns
+from msinfusion.center.time_indexed import MAX_COLUMNS, MAX_SETUP_COLUMNS, columns
 from msinfusion.center.validate import violations
 
 _SHARE = (0.25, 0.3, 0.3, 0.3, 1.0)
@@ -77,7 +77,7 @@ def optimize(
     model = build(grid)
     cp = model.cp
     lows = level_bounds(grid)
-    relax = columns(grid) <= MAX_COLUMNS
+    size = columns(grid)
     det_time = 0.0
     results: list[LevelResult] = []
     proven: list[bool] = []
@@ -91,6 +91,7 @@ def optimize(
             model.search_near_wishes()
         bound = float(lows[k])
         hints: list[Placement | None] = [None]  # None: the best plan so far
+        relax = size <= (MAX_SETUP_COLUMNS if name == "setup_peak" else MAX_COLUMNS)
         if k >= _FIRST_RELAXED and values[k] > bound and relax:
             seconds = (deadline - time.perf_counter()) * _SHARE[k]
             step = relax_level(

@@ -169,11 +169,12 @@ def _fixed_rounds(
     while time.perf_counter() < ends:
         exact = best - costs.step - costs.base
         cheapest = float(flat[min(cap, flat.size) - 1])
-        # Up to the next multiple of step: those starts cost nothing in proof power and may be what
-        # lets this round prove its value.
-        slack = min(
-            exact, costs.step * math.ceil((costs.base + cheapest) / costs.step) - costs.base
-        )
+        # Up to the next multiple of step: those starts cost little and may be what lets this
+        # round prove its value.
+        slack = costs.step * math.ceil((costs.base + cheapest) / costs.step) - costs.base
+        if np.searchsorted(flat, slack, side="right") > 2 * cap:
+            slack = cheapest  # many ties below the boundary: a MIP that size would not finish
+        slack = min(exact, slack)
         if slack < 0:
             return better, best  # no plan is better than the bound's base allows
         starts = with_plan(fitting_starts(costs, slack), better or plan)

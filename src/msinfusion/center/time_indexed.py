@@ -30,10 +30,16 @@ from scipy.optimize import linprog
 from msinfusion.center.grid import LEVEL_NAMES, STEP, Grid, Item
 from msinfusion.center.pricing import near, solve_priced
 
-MAX_COLUMNS = 15_000
-"""Above this many x[i, t] columns (about 200 appointments) the relaxation takes longer than a
-level's share of a 30-second limit on a 2-core machine; the optimizer then keeps the energetic
-bound."""
+MAX_COLUMNS = 60_000
+"""Above this many x[i, t] columns (days of over about 500 appointments) the optimizer keeps the
+energetic bound. Solved by pricing (`pricing`), a 400-appointment day's relaxation (about 44,000
+columns) takes 4-8 s; solved whole it took longer than a level's share of a 30-second limit from
+about 200 appointments on."""
+
+MAX_SETUP_COLUMNS = 15_000
+"""The set-up peak's relaxation is far more degenerate (many starts tie): on a 400-appointment day
+pricing needed 28 s and gave the energetic bound (18) anyway, so above this many columns (about 150
+appointments) that level keeps the energetic bound and all its time goes to CP-SAT."""
 
 _TOLERANCE = 1e-6
 """How far below a whole number an LP value may fall and still round up to it (solver noise)."""
