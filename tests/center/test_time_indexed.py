@@ -63,15 +63,28 @@ _rows = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=_rows, chairs=st.integers(1, 3), ppn=st.integers(1, 3), nsm=st.sampled_from([10, 30]))
-def test_bound_never_exceeds_a_real_plan(rows, chairs, ppn, nsm):
-    # Any valid plan meets the rules with its own level values, so no level's relaxation, given
-    # the plan's values before it, may promise less than the plan achieves.
+@st.composite
+def _days(draw: st.DrawFn):
+    """A small random day (None when no row fits in it)."""
+    rows = draw(_rows)
     appts = small_day_rows([(d, e, w, w // 2 if wish else None) for d, e, w, wish in rows])
     if not appts:
+        return None
+    return day(
+        appts,
+        chairs=draw(st.integers(1, 3)),
+        patients_per_nurse=draw(st.integers(1, 3)),
+        nurse_start_minutes=draw(st.sampled_from([10, 30])),
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inst=_days())
+def test_bound_never_exceeds_a_real_plan(inst):
+    # Any valid plan meets the rules with its own level values, so no level's relaxation, given
+    # the plan's values before it, may promise less than the plan achieves.
+    if inst is None:
         return
-    inst = day(appts, chairs=chairs, patients_per_nurse=ppn, nurse_start_minutes=nsm)
     grid = Grid(inst)
     for plan in (first_come_first_served(inst), optimize(inst, time_limit=0.5)):
         values = grid.levels(grid.placement(plan))
@@ -88,14 +101,12 @@ def test_a_day_where_nothing_fits_has_no_relaxation():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=_rows, chairs=st.integers(1, 3), ppn=st.integers(1, 3), nsm=st.sampled_from([10, 30]))
-def test_pricing_from_a_plan_reaches_the_full_relaxation(rows, chairs, ppn, nsm):
+@given(inst=_days())
+def test_pricing_from_a_plan_reaches_the_full_relaxation(inst):
     # Pricing starts from a few starts near the plan's and adds starts while any could lower the
     # value; at the end it must have the full LP's value, so the same bound and Lagrangian base.
-    appts = small_day_rows([(d, e, w, w // 2 if wish else None) for d, e, w, wish in rows])
-    if not appts:
+    if inst is None:
         return
-    inst = day(appts, chairs=chairs, patients_per_nurse=ppn, nurse_start_minutes=nsm)
     grid = Grid(inst)
     placement = grid.placement(first_come_first_served(inst))
     values = grid.levels(placement)
