@@ -47,7 +47,7 @@ _PER_SECOND = 100
 """First-round starts per second of MIP time: 1,000-start rounds took 0.2-17 s, half of them
 within 10 s."""
 
-_SUPPORT_FLOOR = 300
+_FIRST_COLUMNS_FLOOR = 300
 """Fewest starts in a first round: about twice the relaxation's own on a 100-appointment day."""
 
 _MAX_FIXED_COLUMNS = 4_000
@@ -128,7 +128,7 @@ def _restricted(
     # fixing round does better than the latter at once.
     tries = (
         ((False, _SUPPORT_ONLY_SHARE),)
-        if relaxed.costs
+        if relaxed.costs is not None
         else ((False, _SUPPORT_ONLY_SHARE), (True, 1.0))
     )
     for plan_too, share in tries:
@@ -173,7 +173,9 @@ def _fixed_rounds(
     if flat.size == 0:
         return None, None
     # With little time (a short limit), a smaller first round still finishes.
-    cap = int(min(_FIRST_COLUMNS, max(_SUPPORT_FLOOR, (ends - time.perf_counter()) * _PER_SECOND)))
+    cap = int(
+        min(_FIRST_COLUMNS, max(_FIRST_COLUMNS_FLOOR, (ends - time.perf_counter()) * _PER_SECOND))
+    )
     while time.perf_counter() < ends:
         exact = best - costs.step - costs.base
         cheapest = float(flat[min(cap, flat.size) - 1])
@@ -192,7 +194,8 @@ def _fixed_rounds(
         if found is None:
             break
         beyond = costs.step * (math.floor((costs.base + slack) / costs.step) + 1)
-        lower = max(lower or 0, min(found.lower, beyond))
+        proven = costs.step * math.ceil(found.lower / costs.step)  # values are multiples of it
+        lower = max(lower or 0, min(proven, beyond))
         if sketch is not None:
             break
         if seated is not None:
