@@ -24,14 +24,16 @@ optimality and its value is the level's optimum.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+import scipy.sparse as sp
 
 from msinfusion.center.grid import Grid
-from msinfusion.center.time_indexed import Program, ReducedCosts
+from msinfusion.center.time_indexed import Program, ReducedCosts, granularity
 
 
 class Restricted(NamedTuple):
@@ -53,39 +55,75 @@ def solve_restricted(
     *,
     time_limit: float,
     grouped: bool = False,
+    stop: threading.Event | None = None,
 ) -> Restricted | None:
     """Best plan for `level` (2-4) using only `starts` per appointment, with the levels before it
-    at most `fixed`; None when HiGHS finds no plan within `time_limit` seconds."""
+    at most `fixed`; None when HiGHS finds no plan within `time_limit` seconds (or before `stop`
+    is set: rounds running side by side cancel each other once one proves the level)."""
     program = Program(grid, starts, grouped=grouped)
     if program.n == 0 or time_limit <= 0.01:
         return None
     cost, a, b, to_x = program.steps(*program.problem(level, fixed))
     upper = np.ones(program.n + 1)
     upper[-1] = np.inf if level in (2, 3) else 0.0
-    result = milp(
-        cost,
-        constraints=[LinearConstraint(a, -np.inf, b)],
-        integrality=np.ones(program.n + 1),
-        bounds=Bounds(np.zeros(program.n + 1), upper),
-        # Presolve spends seconds on these programs and removes almost nothing (a few of
-        # thousands of columns); without it HiGHS reaches its first plan twice as fast.
-        options={"time_limit": time_limit, "disp": False, "presolve": False},
-    )
-    if result.x is None:
+    step = granularity(cost)
+    solved = _highs_mip(cost, a, b, upper, time_limit, step, stop)
+    if solved is None:
         return None
-    placement = program.placement(to_x @ np.round(result.x))
+    z, dual, optimal = solved
+    placement = program.placement(to_x @ np.round(z))
     value = grid.levels(placement)[level]
-    # HiGHS calls a MIP optimal within a relative gap of 1e-4: on a 400-appointment day's
-    # preference minutes (about 60,000) that is more than one 5-minute step, so the bound is its
-    # dual bound, never the value itself.
-    dual = getattr(result, "mip_dual_bound", None)
-    if dual is not None and math.isfinite(dual):
-        lower = min(value, math.ceil(dual - 1e-6))
-    elif result.status == 0:
-        lower = value
-    else:  # stopped before any bound: nothing proven
-        lower = 0
-    return Restricted(placement, value, result.status == 0, lower)
+    # The bound is HiGHS's dual bound, never the value itself: HiGHS's own "optimal" allows a
+    # small gap (and a cancelled or timed-out run has a bound below the value). Every value is a
+    # multiple of `step`, so the bound rounds up to one.
+    lower = min(value, step * math.ceil((dual - 1e-6) / step)) if math.isfinite(dual) else 0
+    return Restricted(placement, value, optimal and lower >= value, lower)
+
+
+def _highs_mip(
+    cost: np.ndarray,
+    a: sp.csr_matrix,
+    b: np.ndarray,
+    upper: np.ndarray,
+    time_limit: float,
+    step: int,
+    stop: threading.Event | None,
+) -> tuple[np.ndarray, float, bool] | None:
+    """min cost.z s.t. a z <= b, 0 <= z <= upper, z integer, by HiGHS: the best solution, the
+    dual bound and whether it is proven optimal; None when no solution was found. `stop`, when
+    set from another thread, interrupts the search (HiGHS releases the GIL while it runs)."""
+    n = cost.size
+    mip = highspy.Highs()
+    mip.silent()
+    mip.addVars(n, np.zeros(n), upper.astype(float))
+    columns = np.arange(n, dtype=np.int32)
+    mip.changeColsCost(n, columns, cost.astype(float))
+    mip.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kInteger))
+    mip.addRows(
+        a.shape[0],
+        np.full(a.shape[0], -highspy.kHighsInf),
+        np.asarray(b, dtype=float),
+        a.nnz,
+        a.indptr.astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data.astype(float),
+    )
+    mip.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    # Presolve spends seconds on these programs and removes almost nothing (a few of thousands of
+    # columns); without it HiGHS reaches its first plan twice as fast.
+    mip.setOptionValue("presolve", "off")
+    # Every plan's value is a multiple of `step`: a bound within one step of the value proves it.
+    mip.setOptionValue("mip_rel_gap", 0.0)
+    mip.setOptionValue("mip_abs_gap", 0.999 * step)
+    if stop is not None:
+        mip.cbMipInterrupt += lambda event: event.interrupt() if stop.is_set() else None
+    mip.run()
+    info = mip.getInfo()
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return None
+    z = np.asarray(mip.getSolution().col_value, dtype=float)
+    optimal = mip.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return z, float(info.mip_dual_bound), optimal
 
 
 def fitting_starts(costs: ReducedCosts, slack: float) -> dict[str, np.ndarray]:

@@ -10,7 +10,9 @@ left open afterwards goes to CP-SAT, hinted from the best plan (docs/center.md).
 from __future__ import annotations
 
 import math
+import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,7 +53,10 @@ _FIRST_COLUMNS_FLOOR = 300
 """Fewest starts in a first round: about twice the relaxation's own on a 100-appointment day."""
 
 _MAX_FIXED_COLUMNS = 4_000
-"""Most starts in a later round; with more, HiGHS rarely closes the MIP in the time left."""
+"""Most starts in the larger round; with more, HiGHS rarely closes the MIP in the time left."""
+
+_PARALLEL_ROUNDS = 2
+"""Fixing rounds at once: one per core of the machines this runs on."""
 
 
 @dataclass
@@ -163,47 +168,113 @@ def _fixed_rounds(
     slack s. Every plan of value <= base + s uses only such starts, so a MIP value V with
     V - step <= base + s is the level's optimum (values are multiples of `step`), and the MIP's
     bound or the first multiple of `step` above base + s, whichever is lower, bounds the level in
-    any case. The first round takes the cheapest starts (`_FIRST_COLUMNS`): on most days
-    the optimum is among them. Later rounds take every start a plan better than the best one may
-    use (at most `_MAX_FIXED_COLUMNS`). Returns a better valid plan (or None) and the bound."""
-    best = grid.levels(plan)[k]
-    better: Placement | None = None
-    lower: int | None = None
+    any case, whatever the other rounds do.
+
+    Two rounds run side by side, one on each core (HiGHS's MIP search uses one): the cheapest
+    starts (`_FIRST_COLUMNS`), which often hold the optimum and close fast, and up to
+    `_MAX_FIXED_COLUMNS`, slower but exact more often. Which one proves the level first differs
+    from day to day; the first proof cancels the other. When a round ends with a better plan, a
+    round over every start a still better plan may use follows, if that set is new and small
+    enough, or smaller than a round still running. Returns a better valid plan (or None) and
+    the bound."""
     flat = np.sort(np.concatenate([np.zeros(0), *costs.slots.values()]))
     if flat.size == 0:
         return None, None
+    rounds = _Rounds(grid.levels(plan)[k], costs, flat)
     # With little time (a short limit), a smaller first round still finishes.
-    cap = int(
+    first = int(
         min(_FIRST_COLUMNS, max(_FIRST_COLUMNS_FLOOR, (ends - time.perf_counter()) * _PER_SECOND))
     )
-    while time.perf_counter() < ends:
-        exact = best - costs.step - costs.base
-        cheapest = float(flat[min(cap, flat.size) - 1])
+    stop = threading.Event()
+
+    def solve(slack: float, best: int) -> tuple[float, Restricted | None, Placement | None, bool]:
+        starts = with_plan(fitting_starts(costs, slack), rounds.better or plan)
+        found, seated, sketch = _solve_seated(
+            instance, grid, model, k, [*values[:k], best], starts, ends, stop
+        )
+        return slack, found, seated, sketch is not None
+
+    with ThreadPoolExecutor(max_workers=_PARALLEL_ROUNDS) as pool:
+        running: set[Future] = set()
+        for cap in (first, _MAX_FIXED_COLUMNS):
+            slack = rounds.next_slack(cap)
+            if slack is None:
+                return rounds.better, rounds.best  # no plan is better than the base allows
+            if rounds.new(slack):
+                running.add(pool.submit(solve, slack, rounds.best))
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                slack, found, seated, unseated = future.result()
+                rounds.record(slack, found, seated, grid, k)
+                if unseated:
+                    rounds.closed = True  # a plan the chairs cannot take: left to CP-SAT
+            if rounds.closed or rounds.proven():
+                stop.set()
+                continue
+            slack = rounds.next_slack(_MAX_FIXED_COLUMNS)
+            if slack is not None and rounds.new(slack) and time.perf_counter() < ends:
+                running.add(pool.submit(solve, slack, rounds.best))
+    return rounds.better, None if rounds.lower is None else min(rounds.lower, rounds.best)
+
+
+@dataclass
+class _Rounds:
+    """What the fixing rounds have found so far: the best value, its plan, the bound."""
+
+    best: int
+    costs: ReducedCosts
+    flat: np.ndarray
+    """Every start's reduced cost, sorted."""
+    better: Placement | None = None
+    lower: int | None = None
+    slacks: list[float] = field(default_factory=list)
+    closed: bool = False
+
+    def next_slack(self, cap: int) -> float | None:
+        """The slack of a round over about `cap` starts (or every start a plan better than the
+        best may use, if fewer); None when no plan can be better than the best."""
+        step, base = self.costs.step, self.costs.base
+        exact = self.best - step - base
+        if exact < 0:
+            return None
+        cheapest = float(self.flat[min(cap, self.flat.size) - 1])
         # Up to the next multiple of step: those starts cost little and may be what lets this
         # round prove its value.
-        slack = costs.step * math.ceil((costs.base + cheapest) / costs.step) - costs.base
-        if np.searchsorted(flat, slack, side="right") > 2 * cap:
+        slack = step * math.ceil((base + cheapest) / step) - base
+        if np.searchsorted(self.flat, slack, side="right") > 2 * cap:
             slack = cheapest  # many ties below the boundary: a MIP that size would not finish
-        slack = min(exact, slack)
-        if slack < 0:
-            return better, best  # no plan is better than the bound's base allows
-        starts = with_plan(fitting_starts(costs, slack), better or plan)
-        found, seated, sketch = _solve_seated(
-            instance, grid, model, k, [*values[:k], best], starts, ends
-        )
+        return min(exact, slack)
+
+    def new(self, slack: float) -> bool:
+        """Whether a round with this slack is worth starting: it looks at starts no earlier round
+        had, or it is exact (every start a better plan may use) and smaller than the rounds
+        still running, so it proves the level sooner."""
+        exact = slack >= self.best - self.costs.step - self.costs.base
+        if slack in self.slacks or (self.slacks and slack <= max(self.slacks) and not exact):
+            return False
+        self.slacks.append(slack)
+        return True
+
+    def record(
+        self,
+        slack: float,
+        found: Restricted | None,
+        seated: Placement | None,
+        grid: Grid,
+        k: int,
+    ) -> None:
         if found is None:
-            break
-        beyond = costs.step * (math.floor((costs.base + slack) / costs.step) + 1)
-        proven = costs.step * math.ceil(found.lower / costs.step)  # values are multiples of it
-        lower = max(lower or 0, min(proven, beyond))
-        if sketch is not None:
-            break
-        if seated is not None:
-            better, best = seated, grid.levels(seated)[k]
-        if lower >= best or cap >= _MAX_FIXED_COLUMNS:
-            break
-        cap = _MAX_FIXED_COLUMNS
-    return better, None if lower is None else min(lower, best)
+            return
+        step, base = self.costs.step, self.costs.base
+        beyond = step * (math.floor((base + slack) / step) + 1)
+        proven = step * math.ceil(found.lower / step)  # values are multiples of it
+        self.lower = max(self.lower or 0, min(proven, beyond))
+        if seated is not None and grid.levels(seated)[k] < self.best:
+            self.better, self.best = seated, grid.levels(seated)[k]
+
+    def proven(self) -> bool:
+        return self.lower is not None and self.lower >= self.best
 
 
 def _solve_seated(
@@ -214,18 +285,21 @@ def _solve_seated(
     values: list[int],
     starts: dict[str, set[int]],
     ends: float,
+    stop: threading.Event | None = None,
 ) -> tuple[Restricted | None, Placement | None, dict[str, int] | None]:
     """The restricted MIP over `starts` without chair groups, and its plan seated if it improves
     level `k`. When it cannot be seated (someone without needs would hold a bed a later patient
     needs), the same starts with the chair groups: slower, but seated by construction. Returns
     the MIP's result (the grouped one after a fallback), the seated plan or None, and the
     unseated starts (a search hint) when even the fallback found none."""
-    found = solve_restricted(grid, k, values[:k], starts, time_limit=ends - time.perf_counter())
+    found = solve_restricted(
+        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), stop=stop
+    )
     plan, sketch = _seated(instance, grid, model, found, values, k)
     if sketch is None:
         return found, plan, None
     grouped = solve_restricted(
-        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), grouped=True
+        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), grouped=True, stop=stop
     )
     plan, _ = _seated(instance, grid, model, grouped, values, k)
     if grouped is None:
