@@ -109,6 +109,9 @@ def _highs_mip(
         a.data.astype(float),
     )
     mip.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    # One thread: rounds run side by side in short-lived threads, and a HiGHS scheduler with worker
+    # threads of its own can deadlock when the thread that started it exits (HiGHS #1886).
+    mip.setOptionValue("threads", 1)
     # Presolve spends seconds on these programs and removes almost nothing (a few of thousands of
     # columns); without it HiGHS reaches its first plan twice as fast.
     mip.setOptionValue("presolve", "off")

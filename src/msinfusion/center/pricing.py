@@ -72,6 +72,7 @@ def solve_priced(
     lp = highspy.Highs()
     lp.silent()
     lp.setOptionValue("solver", "simplex")
+    lp.setOptionValue("threads", 1)  # as the restricted MIPs (`column_mip`): one scheduler size
     rows = a.shape[0]
     lp.addRows(
         rows,
