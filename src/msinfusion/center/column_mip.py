@@ -1,4 +1,4 @@
-"""The day's time-indexed program as a MIP over a few chosen start slots (HiGHS through SciPy).
+"""The day's time-indexed program as a MIP over a few chosen start slots (HiGHS through highspy).
 
 The full time-indexed MIP of a 100-appointment day (about 10,000 columns) finds no plan within a
 30-second limit, but its linear relaxation is nearly integral: most appointments put all their

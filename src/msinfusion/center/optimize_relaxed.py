@@ -270,8 +270,9 @@ class _Rounds:
         beyond = step * (math.floor((base + slack) / step) + 1)
         proven = step * math.ceil(found.lower / step)  # values are multiples of it
         self.lower = max(self.lower or 0, min(proven, beyond))
-        if seated is not None and grid.levels(seated)[k] < self.best:
-            self.better, self.best = seated, grid.levels(seated)[k]
+        value = grid.levels(seated)[k] if seated is not None else None
+        if value is not None and value < self.best:
+            self.better, self.best = seated, value
 
     def proven(self) -> bool:
         return self.lower is not None and self.lower >= self.best
