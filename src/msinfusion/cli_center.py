@@ -8,6 +8,8 @@ contract is one line, `error: <file>: <field>: <problem>`, and exit code 2.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -137,8 +139,42 @@ def optimize(
 
     instance = load_instance(instance_file)
     hint = first_come_first_served(instance)
-    schedule = solve(instance, time_limit=time_limit, workers=workers, seed=seed, hint=hint)
+    with _level_progress(time_limit) as progress:
+        schedule = solve(
+            instance,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            hint=hint,
+            progress=progress,
+        )
     emit(fmt, schedule.to_json(), _schedule_table(instance))
+
+
+@contextmanager
+def _level_progress(time_limit: float) -> Iterator[Callable[[int, str], None]]:
+    """A spinner on stderr (terminals only) naming the objective level being solved, with the
+    time spent against the limit: the solve may take all of it."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from msinfusion.center.grid import LEVEL_NAMES
+
+    stderr = Console(stderr=True)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        TextColumn(f"of {time_limit:g} s"),
+    )
+    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as bar:
+        task = bar.add_task("optimizing", total=None)
+
+        def show(k: int, name: str) -> None:
+            label = name.replace("_", " ")
+            bar.update(task, description=f"level {k + 1} of {len(LEVEL_NAMES)}: {label}")
+
+        yield show
 
 
 @center_app.command()

@@ -142,6 +142,12 @@ def test_levels_and_gap_are_reported():
     assert s.to_json()["levels"][0]["name"] == "unplaced"
 
 
+def test_progress_is_told_each_level_as_it_starts():
+    told: list[tuple[int, str]] = []
+    s = optimize(generated_day(20, seed=3), time_limit=1, progress=lambda k, n: told.append((k, n)))
+    assert told == [(k, lv.name) for k, lv in enumerate(s.levels)]
+
+
 def test_never_worse_than_fcfs_with_half_a_second_on_a_big_day():
     inst = generated_day(200, seed=7)
     fcfs = first_come_first_served(inst)

@@ -20,6 +20,7 @@ than the baseline, whatever the time limit.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
@@ -62,11 +63,14 @@ def optimize(
     seed: int = 0,
     hint: Schedule | None = None,
     deterministic_limit: float | None = None,
+    progress: Callable[[int, str], None] | None = None,
 ) -> Schedule:
     """Best schedule found within `time_limit` seconds, with per-level objective, bound and gap.
 
     `deterministic_limit` also caps CP-SAT's deterministic time (about one second of one core,
     whatever the load): benchmarks on a shared machine use it to get comparable, repeatable runs.
+    `progress(k, name)` is told when level `k` (0-4) starts: a 30-second solve should not look
+    like a hung one.
     """
     began = time.perf_counter()
     deadline = began + max(time_limit, 0.0)
@@ -87,6 +91,8 @@ def optimize(
     results: list[LevelResult] = []
     proven: list[bool] = []
     for k, name in enumerate(LEVEL_NAMES):
+        if progress is not None:
+            progress(k, name)
         if k == 1:
             # Bounds valid for every plan that leaves at most values[0] unplaced.
             lows = level_bounds(grid, unplaced=values[0])
