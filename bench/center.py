@@ -358,6 +358,8 @@ def main() -> None:
             bar.update(task, description=f"{n}/{chairs} day {seed % 1000 + 1}")
             results.append(run_day(n, chairs, seed, args))
             bar.advance(task)
+            if not console.is_terminal:  # a log, for runs left in the background
+                print(day_line(results[-1]), file=sys.stderr, flush=True)
     console.print(
         f"{len(results)} days, {args.runs} paired replications each, optimizer limit "
         f"{args.time_limit:g} s (2 workers), clairvoyant on {args.clairvoyant} replication(s) of "
@@ -376,6 +378,16 @@ def main() -> None:
         console.print(f"{mark}  {label}: {value}")
     if q:
         console.print("(quick mode: few days and a short time limit; targets are for the full run)")
+
+
+def day_line(r: DayResult) -> str:
+    """One day's outcome in a line: what a long run writes as it goes when nobody watches."""
+    wait = r.ratio("wait_mean_min")
+    gap = "-" if r.opt.gap is None else f"{100 * r.opt.gap:.2f}%"
+    return (
+        f"{r.n}/{r.chairs} day {r.seed % 1000 + 1}: {r.opt.status}, gap {gap}, "
+        f"{r.opt_s:.1f} s, wait ratio {'-' if wait is None else f'{wait:.2f}'}"
+    )
 
 
 def _days(args: argparse.Namespace, n: int) -> int:
