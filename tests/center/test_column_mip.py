@@ -10,7 +10,7 @@ from msinfusion.center.baseline import first_come_first_served
 from msinfusion.center.column_mip import fitting_starts, solve_restricted, with_plan
 from msinfusion.center.grid import Grid
 from msinfusion.center.optimize import optimize
-from msinfusion.center.time_indexed import lp_bound
+from msinfusion.center.time_indexed import Program, lp_bound
 from msinfusion.center.validate import violations
 
 from .conftest import appt, day, small_day_rows
@@ -149,3 +149,60 @@ def test_twins_in_either_order_are_seated():
     seated = model.with_starts(later_first, 5.0)
     assert seated is not None
     assert sorted(slot for slot, _g in seated.values()) == sorted(later_first.values())
+
+
+def test_a_plan_handed_to_the_mip_is_kept_or_beaten():
+    # One chair, two 1-hour infusions wishing 09:00: the desk's plan (one at 09:00, the other at
+    # 10:00) is 60 minutes from the wishes, which is the optimum. Handed that plan, HiGHS searches
+    # for no plans of its own and proves it by branching.
+    inst = day([appt(x, 60, "08:00", "11:00", "09:00") for x in "ab"])
+    grid = Grid(inst)
+    placement = grid.placement(first_come_first_served(inst))
+    assert grid.levels(placement)[PREFERENCE] == 60
+    relaxed = lp_bound(grid, PREFERENCE, [0, 0, 1, 1])
+    assert relaxed is not None
+    starts = with_plan(relaxed.support or {}, placement)
+    found = solve_restricted(
+        grid, PREFERENCE, [0, 0, 1, 1], starts, time_limit=5, incumbent=placement
+    )
+    assert found is not None and found.optimal
+    assert (found.value, found.lower) == (60, 60)
+    # A plan with a start the program has no column for is no solution of it.
+    only_earliest = {it.id: [it.e] for it in grid.free}
+    assert Program(grid, only_earliest).steps_of(placement, PREFERENCE) is None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, chairs=st.integers(1, 3), beds=st.booleans(), grouped=st.booleans())
+def test_a_plan_as_step_variables_keeps_every_row(rows, chairs, beds, grouped):
+    # The plan handed to HiGHS must be a solution of the very program it solves: z = 1 from each
+    # start on keeps every row, maps back to the same starts, and its peak column is the plan's
+    # peak; the MIP from it never returns anything worse than the plan.
+    appts = small_day_rows(rows, needs_first="bed" if beds else None)
+    if not appts:
+        return
+    inst = day(appts, chairs=chairs, chair_kinds={chairs: "bed"} if beds else None)
+    grid = Grid(inst)
+    placement = grid.placement(first_come_first_served(inst))
+    values = grid.levels(placement)
+    for level in (2, PREFERENCE):
+        program = Program(grid, with_plan({}, placement), grouped=grouped)
+        z = program.steps_of(placement, level)
+        assert z is not None
+        _cost, a, b, to_x = program.steps(*program.problem(level, values[:level]))
+        assert np.all(a @ z <= b + 1e-9)
+        assert program.placement(to_x @ z) == {
+            aid: (slot, group if grouped else 0) for aid, (slot, group) in placement.items()
+        }
+        if level == 2:
+            assert z[-1] == values[2]
+        found = solve_restricted(
+            grid,
+            level,
+            values[:level],
+            with_plan({}, placement),
+            time_limit=5,
+            grouped=grouped,
+            incumbent=placement,
+        )
+        assert found is not None and found.value <= values[level]

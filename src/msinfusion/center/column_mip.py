@@ -56,10 +56,17 @@ def solve_restricted(
     time_limit: float,
     grouped: bool = False,
     stop: threading.Event | None = None,
+    incumbent: Mapping[str, tuple[int, int]] | None = None,
 ) -> Restricted | None:
     """Best plan for `level` (2-4) using only `starts` per appointment, with the levels before it
     at most `fixed`; None when HiGHS finds no plan within `time_limit` seconds (or before `stop`
-    is set: rounds running side by side cancel each other once one proves the level)."""
+    is set: rounds running side by side cancel each other once one proves the level).
+
+    `incumbent`, a plan whose every start is among `starts` and which keeps `fixed`, is handed to
+    HiGHS as its first solution, and HiGHS's own search for plans (its root sub-MIPs: RINS, RENS,
+    root reduced cost) is switched off, for a MIP that is there to prove a good plan optimal: on
+    an open 100-appointment day those sub-MIPs took 19 of the 24 s of a 4,000-start MIP that one
+    branching node then proved. Without an incumbent they stay on: they are what finds good plans."""
     program = Program(grid, starts, grouped=grouped)
     if program.n == 0 or time_limit <= 0.01:
         return None
@@ -67,7 +74,8 @@ def solve_restricted(
     upper = np.ones(program.n + 1)
     upper[-1] = np.inf if level in (2, 3) else 0.0
     step = granularity(cost)
-    solved = _highs_mip(cost, a, b, upper, time_limit, step, stop)
+    start = None if incumbent is None else program.steps_of(incumbent, level)
+    solved = _highs_mip(cost, a, b, upper, time_limit, step, stop, start)
     if solved is None:
         return None
     z, dual, optimal = solved
@@ -88,10 +96,12 @@ def _highs_mip(
     time_limit: float,
     step: int,
     stop: threading.Event | None,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, bool] | None:
     """min cost.z s.t. a z <= b, 0 <= z <= upper, z integer, by HiGHS: the best solution, the
     dual bound and whether it is proven optimal; None when no solution was found. `stop`, when
-    set from another thread, interrupts the search (HiGHS releases the GIL while it runs)."""
+    set from another thread, interrupts the search (HiGHS releases the GIL while it runs).
+    `start`, a feasible z, is HiGHS's first solution; with it the sub-MIP heuristics are off."""
     n = cost.size
     mip = highspy.Highs()
     mip.silent()
@@ -115,9 +125,17 @@ def _highs_mip(
     # Presolve spends seconds on these programs and removes almost nothing (a few of thousands of
     # columns); without it HiGHS reaches its first plan twice as fast.
     mip.setOptionValue("presolve", "off")
-    # Every plan's value is a multiple of `step`: a bound within one step of the value proves it.
+    # Every plan's value is a multiple of `step`: a bound within one step of the value proves it
+    # (the same rounding as `lower` below, so HiGHS stops as soon as that bound proves the value).
     mip.setOptionValue("mip_rel_gap", 0.0)
-    mip.setOptionValue("mip_abs_gap", 0.999 * step)
+    mip.setOptionValue("mip_abs_gap", (1.0 - 1e-6) * step)
+    if start is not None:
+        for heuristic in ("rins", "rens", "root_reduced_cost"):
+            mip.setOptionValue(f"mip_heuristic_run_{heuristic}", False)
+        given = highspy.HighsSolution()
+        given.col_value = start.astype(float).tolist()
+        given.value_valid = True
+        mip.setSolution(given)
     if stop is not None:
         mip.cbMipInterrupt += lambda event: event.interrupt() if stop.is_set() else None
     mip.run()

@@ -208,10 +208,20 @@ def _fixed_rounds(
     )
     stop = threading.Event()
 
-    def solve(slack: float, best: int) -> tuple[float, Restricted | None, Placement | None, bool]:
-        starts = with_plan(fitting_starts(costs, slack), rounds.better or plan)
+    def solve(
+        slack: float, best: int, incumbent: Placement, proving: bool
+    ) -> tuple[float, Restricted | None, Placement | None, bool]:
+        starts = with_plan(fitting_starts(costs, slack), incumbent)
         found, seated, sketch = _solve_seated(
-            instance, grid, model, k, [*values[:k], best], starts, ends, stop
+            instance,
+            grid,
+            model,
+            k,
+            [*values[:k], best],
+            starts,
+            ends,
+            stop,
+            incumbent if proving else None,
         )
         return slack, found, seated, sketch is not None
 
@@ -222,7 +232,7 @@ def _fixed_rounds(
             if slack is None:
                 return rounds.better, rounds.best  # no plan is better than the base allows
             if rounds.new(slack):
-                running.add(pool.submit(solve, slack, rounds.best))
+                running.add(pool.submit(solve, slack, rounds.best, plan, False))
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
@@ -235,7 +245,12 @@ def _fixed_rounds(
                 continue
             slack = rounds.next_slack(_MAX_FIXED_COLUMNS)
             if slack is not None and rounds.new(slack) and time.perf_counter() < ends:
-                running.add(pool.submit(solve, slack, rounds.best))
+                # A round after a better plan: if it has every start a still better plan may
+                # use, it is there to prove, and handed that plan HiGHS skips its own search for
+                # plans (its root sub-MIPs: most of the time of such a MIP).
+                exact = slack >= rounds.best - costs.step - costs.base
+                incumbent = rounds.better or plan
+                running.add(pool.submit(solve, slack, rounds.best, incumbent, exact))
     return rounds.better, None if rounds.lower is None else min(rounds.lower, rounds.best)
 
 
@@ -308,6 +323,7 @@ def _solve_seated(
     starts: dict[str, set[int]],
     ends: float,
     stop: threading.Event | None = None,
+    incumbent: Placement | None = None,
 ) -> tuple[Restricted | None, Placement | None, dict[str, int] | None]:
     """The restricted MIP over `starts` without chair groups, and its plan seated if it improves
     level `k`. When it cannot be seated (someone without needs would hold a bed a later patient
@@ -315,13 +331,26 @@ def _solve_seated(
     the MIP's result (the grouped one after a fallback), the seated plan or None, and the
     unseated starts (a search hint) when even the fallback found none."""
     found = solve_restricted(
-        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), stop=stop
+        grid,
+        k,
+        values[:k],
+        starts,
+        time_limit=ends - time.perf_counter(),
+        stop=stop,
+        incumbent=incumbent,
     )
     plan, sketch = _seated(instance, grid, model, found, values, k)
     if sketch is None:
         return found, plan, None
     grouped = solve_restricted(
-        grid, k, values[:k], starts, time_limit=ends - time.perf_counter(), grouped=True, stop=stop
+        grid,
+        k,
+        values[:k],
+        starts,
+        time_limit=ends - time.perf_counter(),
+        grouped=True,
+        stop=stop,
+        incumbent=incumbent,
     )
     plan, _ = _seated(instance, grid, model, grouped, values, k)
     if grouped is None:

@@ -217,6 +217,30 @@ class Program:
             d,
         )
 
+    def steps_of(self, plan: Mapping[str, tuple[int, int]], level: int) -> np.ndarray | None:
+        """`plan` as a solution of `steps`'s program: z = 1 from each appointment's start on in
+        its block of columns, then the peak column (levels 2 and 3; 0 otherwise). None when one
+        of the plan's starts is not a column of this program."""
+        index = {it.id: k for k, it in enumerate(self.items)}
+        x = np.zeros(self.n)
+        z = np.zeros(self.n)
+        for aid, (slot, group) in plan.items():
+            if aid not in index:
+                return None
+            block = self.item == index[aid]
+            if self.grouped:
+                block &= self.group == group
+            if not np.any(block & (self.start == slot)):
+                return None
+            x[block & (self.start == slot)] = 1.0
+            z[block & (self.start >= slot)] = 1.0
+        peak = 0.0
+        if level in (2, 3):
+            load = self.chair if level == 2 else self.setup
+            fixed = self.grid.chair_fixed if level == 2 else self.grid.seated_starting
+            peak = float(np.max(load @ x + fixed, initial=0.0))
+        return np.append(z, peak)
+
     def placement(self, x: np.ndarray) -> dict[str, tuple[int, int]]:
         """An integer solution as {id: (start slot, chair group)}."""
         return {
