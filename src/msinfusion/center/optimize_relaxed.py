@@ -329,29 +329,27 @@ def _solve_seated(
     level `k`. When it cannot be seated (someone without needs would hold a bed a later patient
     needs), the same starts with the chair groups: slower, but seated by construction. Returns
     the MIP's result (the grouped one after a fallback), the seated plan or None, and the
-    unseated starts (a search hint) when even the fallback found none."""
-    found = solve_restricted(
-        grid,
-        k,
-        values[:k],
-        starts,
-        time_limit=ends - time.perf_counter(),
-        stop=stop,
-        incumbent=incumbent,
-    )
+    unseated starts (a search hint) when even the fallback found none. `incumbent`, a valid plan
+    within `starts`, is the MIPs' first solution (`solve_restricted`)."""
+
+    def mip(grouped: bool) -> Restricted | None:
+        left = ends - time.perf_counter()
+        return solve_restricted(
+            grid,
+            k,
+            values[:k],
+            starts,
+            time_limit=left,
+            grouped=grouped,
+            stop=stop,
+            incumbent=incumbent,
+        )
+
+    found = mip(grouped=False)
     plan, sketch = _seated(instance, grid, model, found, values, k)
     if sketch is None:
         return found, plan, None
-    grouped = solve_restricted(
-        grid,
-        k,
-        values[:k],
-        starts,
-        time_limit=ends - time.perf_counter(),
-        grouped=True,
-        stop=stop,
-        incumbent=incumbent,
-    )
+    grouped = mip(grouped=True)
     plan, _ = _seated(instance, grid, model, grouped, values, k)
     if grouped is None:
         return found, None, sketch
