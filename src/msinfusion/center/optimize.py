@@ -31,10 +31,10 @@ from msinfusion.center.grid import Grid
 from msinfusion.center.instance import Instance
 from msinfusion.center.optimize_model import LEVEL_NAMES, build
 from msinfusion.center.optimize_relaxed import (
-    FULL_PEAK_COLUMNS,
     PREFERENCE,
     LevelStart,
     Placement,
+    peaks_solved_whole,
     relax_level,
 )
 from msinfusion.center.schedule import LevelResult, Schedule
@@ -116,7 +116,7 @@ def optimize(
         hints: list[Placement | None] = [None]  # None: the best plan so far
         relax = size <= (MAX_SETUP_COLUMNS if name == "setup_peak" else MAX_COLUMNS)
         level_share = _SHARE[k]
-        if name in ("chair_peak", "setup_peak") and size <= FULL_PEAK_COLUMNS:
+        if name in ("chair_peak", "setup_peak") and peaks_solved_whole(grid):
             level_share = _SMALL_DAY_PEAK_SHARE
         seconds = (deadline - time.perf_counter()) * level_share
         if k >= _FIRST_RELAXED and values[k] > bound and relax and seconds * _PACE >= size:

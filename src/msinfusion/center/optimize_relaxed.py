@@ -40,6 +40,13 @@ FULL_PEAK_COLUMNS = 6_000
 over every start: on a 60-appointment day whose set-up peak CP-SAT left at 4 against a bound of
 3, HiGHS found 3 in 8 s; a 100-appointment day's (9,000-10,000 columns) took 24-44 s."""
 
+
+def peaks_solved_whole(grid: Grid) -> bool:
+    """Whether the day is small enough (`FULL_PEAK_COLUMNS`) for an open peak's MIP over every
+    start."""
+    return columns(grid) <= FULL_PEAK_COLUMNS
+
+
 _FULL_PEAK_MIP_SHARE = 0.9
 """Share of such a level's time for its MIPs: the MIP over every start is exact, CP-SAT after it
 rarely adds anything."""
@@ -101,7 +108,7 @@ def relax_level(
     if values[k] > bound:
         left = seconds - (time.perf_counter() - began)
         share = _MIP_SHARE.get(k, _DEFAULT_MIP_SHARE)
-        if k < PREFERENCE and columns(grid) <= FULL_PEAK_COLUMNS:
+        if k < PREFERENCE and peaks_solved_whole(grid):
             share = _FULL_PEAK_MIP_SHARE
         budget = left * share
         found, optimum, sketch = _restricted(
@@ -162,7 +169,7 @@ def _restricted(
     if best <= relaxed.bound:
         return better, best, sketch
     if relaxed.costs is None:
-        if columns(grid) > FULL_PEAK_COLUMNS:
+        if not peaks_solved_whole(grid):
             return better, None, sketch
         # A peak on a small day: the MIP over every start settles it (its bound is the level's,
         # the program being the day's without chair groups, which only relaxes it).
